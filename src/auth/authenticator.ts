@@ -1,0 +1,79 @@
+/**
+ * Bearer token verification: RS256 only, against the one configured issuer the token
+ * names, with that issuer's published keys (cached by jose, refetched once on an unknown
+ * `kid`), audience and expiry checked with a small clock tolerance.
+ */
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AppError } from '../errors';
+import type { IdentityProvider } from '../graphql/generated';
+import type { VerifiedToken } from './caller';
+
+/** A provider's token issuer, contributed by the provider that trusts it. */
+export interface TokenIssuer {
+  readonly provider: IdentityProvider;
+  /** The exact `iss` it signs with (may need discovery, e.g. the UAA behind `/v2/info`). */
+  issuer(): Promise<string>;
+  /** Its signing keys. */
+  keys(): Promise<JWTVerifyGetKey>;
+  /** The `aud` its tokens must carry, if any. */
+  readonly audience?: string;
+  /** Who the verified claims say the caller is. */
+  identity(claims: JWTPayload): { userId: string | null; scopes: Set<string> };
+}
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export class Authenticator {
+  constructor(private readonly issuers: readonly TokenIssuer[]) {}
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const claimedIssuer = readIssuer(token);
+    const issuer = await this.issuerNamed(claimedIssuer);
+    if (!issuer) throw invalid('the token issuer is not accepted here');
+    try {
+      const { payload } = await jwtVerify(token, await issuer.keys(), {
+        issuer: claimedIssuer,
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        ...(issuer.audience ? { audience: issuer.audience } : {}),
+      });
+      return { provider: issuer.provider, ...issuer.identity(payload), raw: token };
+    } catch (error) {
+      throw verificationFailure(issuer.provider, error);
+    }
+  }
+
+  private async issuerNamed(iss: string): Promise<TokenIssuer | undefined> {
+    for (const candidate of this.issuers) {
+      if ((await candidate.issuer()) === iss) return candidate;
+    }
+    return undefined;
+  }
+}
+
+/** The unverified `iss`, only to pick the issuer to verify with; RS256 checked up front. */
+function readIssuer(token: string): string {
+  try {
+    if (decodeProtectedHeader(token).alg !== 'RS256') throw invalid('only RS256 tokens are accepted');
+    const iss = decodeJwt(token).iss;
+    if (typeof iss !== 'string') throw invalid('the token names no issuer');
+    return iss;
+  } catch (error) {
+    throw error instanceof AppError ? error : invalid('the bearer token is not a JWT');
+  }
+}
+
+function verificationFailure(provider: IdentityProvider, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof errors.JWTExpired) return invalid('the bearer token has expired');
+  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+    // The keys could not be fetched: the issuer is down, not the caller wrong.
+    return new AppError('UPSTREAM_UNAVAILABLE', `${provider} signing keys could not be fetched`, { provider });
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) return invalid(`the bearer token's ${error.claim} is not accepted`);
+  return invalid('the bearer token does not verify');
+}
+
+function invalid(reason: string): AppError {
+  return new AppError('UNAUTHENTICATED', `Invalid bearer token: ${reason}`);
+}

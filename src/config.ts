@@ -1,0 +1,150 @@
+/**
+ * The environment, validated once at start-up. A bad setting stops start-up with one line
+ * that names the variable and what is wrong, never its value (it may be a secret).
+ */
+import { z } from 'zod';
+
+export interface Auth0Config {
+  /** `https://{domain}` or the configured base URL, without a trailing slash. */
+  baseUrl: string;
+  audience: string;
+  management: { clientId: string; clientSecret: string } | { token: string };
+}
+
+export interface CloudFoundryConfig {
+  apiUrl: string;
+  client: { id: string; secret: string } | null;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  logLevel: string;
+  upstreamTimeoutMs: number;
+  auth0: Auth0Config | null;
+  cloudFoundry: CloudFoundryConfig | null;
+  wacht: { frontendApiUrl: string } | null;
+  /** No provider configured outside production: run the built-in fakes. */
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.map((problem) => `Invalid configuration: ${problem}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined);
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? Number(value) : fallback))
+    .pipe(z.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max));
+
+const environment = z.object({
+  NODE_ENV: optionalText,
+  PORT: integer(4001, 0, 65535),
+  HOST: optionalText.transform((value) => value ?? '0.0.0.0'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .transform((value) => value ?? 'info'),
+  UPSTREAM_TIMEOUT_MS: integer(5000, 1, 120_000),
+  AUTH0_DOMAIN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(https?:\/\/[^\s/]+\/?|[a-z0-9.-]+(:\d+)?)$/i, 'must be a tenant host or an http(s) base URL')
+      .optional(),
+  ),
+  AUTH0_CLIENT_ID: optionalText,
+  AUTH0_CLIENT_SECRET: optionalText,
+  AUTH0_MANAGEMENT_TOKEN: optionalText,
+  AUTH0_AUDIENCE: optionalText,
+  CF_API_URL: optionalText.pipe(baseUrl.optional()),
+  CF_CLIENT_ID: optionalText,
+  CF_CLIENT_SECRET: optionalText,
+  WACHT_FRONTEND_API_URL: optionalText.pipe(baseUrl.optional()),
+});
+
+type Environment = z.infer<typeof environment>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const problems: string[] = [];
+  const production = values.NODE_ENV === 'production';
+  const config: Config = {
+    port: values.PORT,
+    host: values.HOST,
+    production,
+    logLevel: values.LOG_LEVEL,
+    upstreamTimeoutMs: values.UPSTREAM_TIMEOUT_MS,
+    auth0: auth0Config(values, problems),
+    cloudFoundry: cloudFoundryConfig(values, problems),
+    wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,
+    demo: false,
+  };
+  const anyProvider = Boolean(config.auth0 || config.cloudFoundry || config.wacht);
+  if (!anyProvider && production) {
+    problems.push('no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, demo: !anyProvider };
+}
+
+function auth0Config(values: Environment, problems: string[]): Auth0Config | null {
+  const domain = values.AUTH0_DOMAIN;
+  if (!domain) {
+    for (const name of ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_MANAGEMENT_TOKEN', 'AUTH0_AUDIENCE'] as const) {
+      if (values[name]) problems.push(`${name}: is set but AUTH0_DOMAIN is not`);
+    }
+    return null;
+  }
+  const management = auth0Management(values, problems);
+  if (!values.AUTH0_AUDIENCE) problems.push('AUTH0_AUDIENCE: required with AUTH0_DOMAIN (the audience of caller tokens)');
+  if (!management || !values.AUTH0_AUDIENCE) return null;
+  const url = /^https?:\/\//i.test(domain) ? domain : `https://${domain}`;
+  return { baseUrl: url.replace(/\/+$/, ''), audience: values.AUTH0_AUDIENCE, management };
+}
+
+function auth0Management(values: Environment, problems: string[]): Auth0Config['management'] | null {
+  const { AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret, AUTH0_MANAGEMENT_TOKEN: token } = values;
+  if (clientId && clientSecret) return { clientId, clientSecret };
+  if (clientId || clientSecret) {
+    problems.push(`${clientId ? 'AUTH0_CLIENT_SECRET' : 'AUTH0_CLIENT_ID'}: required with ${clientId ? 'AUTH0_CLIENT_ID' : 'AUTH0_CLIENT_SECRET'}`);
+    return null;
+  }
+  if (token) return { token };
+  problems.push('AUTH0_CLIENT_ID: required with AUTH0_DOMAIN (with AUTH0_CLIENT_SECRET), or set AUTH0_MANAGEMENT_TOKEN');
+  return null;
+}
+
+function cloudFoundryConfig(values: Environment, problems: string[]): CloudFoundryConfig | null {
+  const { CF_API_URL: apiUrl, CF_CLIENT_ID: id, CF_CLIENT_SECRET: secret } = values;
+  if (Boolean(id) !== Boolean(secret)) {
+    problems.push(`${id ? 'CF_CLIENT_SECRET' : 'CF_CLIENT_ID'}: required with ${id ? 'CF_CLIENT_ID' : 'CF_CLIENT_SECRET'}`);
+  }
+  if (!apiUrl) {
+    if (id || secret) problems.push('CF_API_URL: required with CF_CLIENT_ID and CF_CLIENT_SECRET');
+    return null;
+  }
+  return { apiUrl, client: id && secret ? { id, secret } : null };
+}

@@ -1,0 +1,181 @@
+/**
+ * The connection engine: asks each provider for the window a page needs, merges the
+ * windows by name, and builds the Relay page, with cursors that hold every provider's
+ * position. A provider that fails leaves the others' items and is reported, not thrown.
+ */
+import type { IdentityProvider, OrderDirection } from '../graphql/generated';
+import { AppError } from '../errors';
+import {
+  PROVIDER_ORDER,
+  type MembershipRecord,
+  type WindowAnswer,
+  type WindowRequest,
+} from '../providers/provider';
+import type { PageRequest } from './arguments';
+import { encodeCursor } from './cursor';
+import { mergeHeads, mergeTails, type Pick } from './merge';
+import { comparatorFor } from './order';
+
+export interface ConnectionEdge {
+  cursor: string;
+  node: MembershipRecord;
+}
+
+export interface ConnectionPage {
+  edges: ConnectionEdge[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number;
+  unavailableProviders: IdentityProvider[];
+}
+
+/** One provider's filtered, sorted list, as the engine reads it. */
+export interface ProviderStream {
+  provider: IdentityProvider;
+  fetch(request: WindowRequest): Promise<WindowAnswer>;
+}
+
+export interface PageResult {
+  page: ConnectionPage;
+  /** Why each unavailable provider is missing. */
+  failures: AppError[];
+}
+
+export interface PageQuery {
+  request: PageRequest;
+  direction: OrderDirection;
+  /** The fingerprint of the list's arguments, bound into every cursor. */
+  fingerprint: string;
+}
+
+/** What one provider contributed: its items in list order and where they sit. */
+interface Window {
+  slot: number;
+  items: MembershipRecord[];
+  /** List index of items[0]. */
+  offset: number;
+  total: number;
+}
+
+export async function paginate(streams: ProviderStream[], query: PageQuery): Promise<PageResult> {
+  const { request } = query;
+  const settled = await Promise.allSettled(streams.map((stream) => stream.fetch(windowRequest(request, stream))));
+  const windows: Window[] = [];
+  const failures: AppError[] = [];
+  settled.forEach((outcome, index) => {
+    const stream = streams[index]!;
+    if (outcome.status === 'fulfilled') {
+      windows.push({ slot: slotOf(stream.provider), ...outcome.value });
+    } else if (outcome.reason instanceof AppError && outcome.reason.details.provider) {
+      failures.push(outcome.reason);
+    } else {
+      throw outcome.reason;
+    }
+  });
+
+  const page =
+    request.paging === 'forward' ? forwardPage(windows, request, query) : backwardPage(windows, request, query);
+  page.unavailableProviders = PROVIDER_ORDER.filter((name) =>
+    failures.some((failure) => failure.details.provider === name),
+  );
+  return { page, failures };
+
+  function windowRequest(pageRequest: PageRequest, stream: ProviderStream): WindowRequest {
+    const size = pageRequest.size;
+    if (pageRequest.paging === 'forward') {
+      return { from: 'start', offset: pageRequest.start[slotOf(stream.provider)]!, limit: size };
+    }
+    if (!pageRequest.end) return { from: 'end', limit: size };
+    const end = pageRequest.end[slotOf(stream.provider)]!;
+    return { from: 'start', offset: Math.max(0, end - size), limit: Math.min(size, end) };
+  }
+}
+
+function forwardPage(
+  windows: Window[],
+  request: Extract<PageRequest, { paging: 'forward' }>,
+  query: PageQuery,
+): ConnectionPage {
+  const start = [...request.start];
+  // Items before the cursor position are not ours to show again (the list may have shrunk).
+  const streams = windows.map((window) => {
+    start[window.slot] = Math.min(start[window.slot]!, window.total);
+    return window.items.slice(Math.max(0, start[window.slot]! - window.offset));
+  });
+  const picks = mergeHeads(streams, request.size, comparatorFor(query.direction));
+  const taken = countBySlot(picks, windows);
+  return buildPage(picks, windows, start, query, {
+    hasNextPage: windows.some((window) => start[window.slot]! + taken[window.slot]! < window.total),
+    hasPreviousPage: start.some((position) => position > 0),
+  });
+}
+
+function backwardPage(
+  windows: Window[],
+  request: Extract<PageRequest, { paging: 'backward' }>,
+  query: PageQuery,
+): ConnectionPage {
+  const end = request.end ? [...request.end] : PROVIDER_ORDER.map(() => 0);
+  const streams = windows.map((window) => {
+    end[window.slot] = request.end ? Math.min(end[window.slot]!, window.total) : window.total;
+    return window.items.slice(0, Math.max(0, end[window.slot]! - window.offset));
+  });
+  const picks = mergeTails(streams, request.size, comparatorFor(query.direction));
+  const taken = countBySlot(picks, windows);
+  const start = end.map((position, slot) => position - taken[slot]!);
+  return buildPage(picks, windows, start, query, {
+    hasNextPage: windows.some((window) => end[window.slot]! < window.total),
+    hasPreviousPage: start.some((position) => position > 0),
+  });
+}
+
+/** Edges with cursors: walking the picks in list order from the page's start positions. */
+function buildPage(
+  picks: Pick[],
+  windows: Window[],
+  start: number[],
+  query: PageQuery,
+  more: { hasNextPage: boolean; hasPreviousPage: boolean },
+): ConnectionPage {
+  const position = [...start];
+  const edges = picks.map(({ item, stream }) => {
+    const slot = windows[stream]!.slot;
+    const cursor = encodeCursor(query.fingerprint, { before: [...position], provider: item.provider });
+    position[slot]! += 1;
+    return { cursor, node: item };
+  });
+  return {
+    edges,
+    pageInfo: {
+      ...more,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: windows.reduce((sum, window) => sum + window.total, 0),
+    unavailableProviders: [],
+  };
+}
+
+function countBySlot(picks: Pick[], windows: Window[]): number[] {
+  const counts = PROVIDER_ORDER.map(() => 0);
+  for (const pick of picks) counts[windows[pick.stream]!.slot]! += 1;
+  return counts;
+}
+
+function slotOf(provider: IdentityProvider): number {
+  return PROVIDER_ORDER.indexOf(provider);
+}
+
+/** A page with nothing in it, for lists no provider needs to be asked about. */
+export function emptyPage(): ConnectionPage {
+  return {
+    edges: [],
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    totalCount: 0,
+    unavailableProviders: [],
+  };
+}

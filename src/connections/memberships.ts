@@ -1,0 +1,91 @@
+/**
+ * The two lists the schema offers, as the engine builds them: which providers take part,
+ * whether the caller may see the list (decided before any upstream call), and the page.
+ */
+import type { Caller } from '../auth/caller';
+import { AppError } from '../errors';
+import type { Provider, ProviderSource, Subject } from '../providers/provider';
+import {
+  readPageRequest,
+  validateArgs,
+  type ConnectionArgs,
+  type PageRequest,
+  type ValidatedArgs,
+} from './arguments';
+import { emptyPage, paginate, type PageResult, type ProviderStream } from './connection';
+import { fingerprint } from './cursor';
+import { matchesNothing, usesAssociationFilters } from './filter';
+
+/** A configured provider with its data source for the current request. */
+export interface ProviderBinding {
+  provider: Provider;
+  source: ProviderSource;
+}
+
+/** `User.organizations(id)`: the providers that can own the id, if the caller may read it. */
+export async function listUserOrganizations(
+  bindings: readonly ProviderBinding[],
+  caller: Caller,
+  userId: string,
+  args: ConnectionArgs,
+): Promise<PageResult> {
+  const validated = validateArgs(args);
+  const listFingerprint = fingerprint({ list: 'user', userId, ...validated });
+  const request = readPageRequest(args, listFingerprint);
+  const owners = narrow(bindings, validated).filter(({ provider }) => provider.ownsUserId(userId));
+  if (owners.length === 0) return { page: emptyPage(), failures: [] };
+
+  const token = await caller.bearer();
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to read the organizations of a user');
+  if (!owners.every(({ provider }) => provider.mayRead(token, userId))) {
+    throw new AppError('FORBIDDEN', "Only the user themself or an administrator may read this user's organizations");
+  }
+  const subject: Subject = { userId, key: `user:${userId}` };
+  return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint);
+}
+
+/** `Query.myOrganizationMemberships`: every provider the caller presents a credential for. */
+export async function listCallerMemberships(
+  bindings: readonly ProviderBinding[],
+  caller: Caller,
+  args: ConnectionArgs,
+): Promise<PageResult> {
+  const validated = validateArgs(args);
+  const listFingerprint = fingerprint({ list: 'me', ...validated });
+  const request = readPageRequest(args, listFingerprint);
+  if (!caller.hasCredential) {
+    throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');
+  }
+  const candidates = narrow(bindings, validated);
+  const subjects = await Promise.all(candidates.map(({ source }) => source.self()));
+  const signedIn = candidates.flatMap((binding, index) => {
+    const subject = subjects[index];
+    return subject ? [{ binding, subject }] : [];
+  });
+  return page(signedIn, validated, request, listFingerprint);
+}
+
+/** The `providers:` argument and the association filters narrow who takes part. */
+function narrow(bindings: readonly ProviderBinding[], args: ValidatedArgs): ProviderBinding[] {
+  const associations = usesAssociationFilters(args.filter);
+  return bindings.filter(
+    ({ provider }) =>
+      (!args.providers || args.providers.includes(provider.name)) &&
+      (!associations || provider.supportsAssociationFilters),
+  );
+}
+
+async function page(
+  participants: { binding: ProviderBinding; subject: Subject }[],
+  args: ValidatedArgs,
+  request: PageRequest,
+  listFingerprint: string,
+): Promise<PageResult> {
+  if (matchesNothing(args.filter)) return { page: emptyPage(), failures: [] };
+  const streams: ProviderStream[] = participants.map(({ binding, subject }) => ({
+    provider: binding.provider.name,
+    fetch: (window) =>
+      binding.source.window({ subject, filter: args.filter, direction: args.direction }, window),
+  }));
+  return paginate(streams, { request, direction: args.direction, fingerprint: listFingerprint });
+}

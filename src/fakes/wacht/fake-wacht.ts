@@ -1,0 +1,308 @@
+/**
+ * Fake of the Wacht Frontend API endpoint `GET /me/organization-memberships`
+ * (see shared/reference/wacht.md). One fake serves both wire shapes: each session says whether
+ * its answers look like the documented (legacy) server or like newer servers.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FakeServer, type Fault } from '../fake-server';
+
+export const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
+const MEMBERSHIPS_PATH_PATTERN = /^\/me\/organization-memberships$/;
+const SESSION_COOKIE = '__session';
+const DEV_SESSION_QUERY = '__dev_session__';
+/** Older servers read the development session from this request header. */
+const DEV_SESSION_HEADER = 'x-development-session';
+/** Fiber's limiter default, which the Frontend API keeps: 20 requests a minute per IP and path. */
+const RATE_LIMIT_PER_MINUTE = 20;
+
+// ---- What a test stores ----
+
+export interface WachtFakeRole {
+  id: string;
+  name: string;
+  permissions: string[];
+}
+
+export interface WachtFakeOrganization {
+  id: string;
+  name: string;
+  /** Only the legacy shape sends it. */
+  slug?: string;
+  image_url: string;
+}
+
+export interface WachtFakeMembership {
+  id: string;
+  organization: WachtFakeOrganization;
+  /** Newer servers send them all; the legacy shape has room for one and shows the first. */
+  roles: WachtFakeRole[];
+  /** Only the current shape sends it (as `{}` when absent). */
+  public_metadata?: Record<string, unknown>;
+  /** RFC 3339, e.g. `2024-01-10T00:00:00Z`. */
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WachtFakeUser {
+  id: string;
+  first_name?: string;
+  last_name?: string;
+  primary_email_address?: string;
+  memberships: WachtFakeMembership[];
+}
+
+export type WachtShape = 'legacy' | 'current';
+
+// ---- What goes over the wire ----
+
+export interface WachtError {
+  code: string;
+  message: string;
+}
+
+export interface WachtEnvelope<T> {
+  status: number;
+  message: string;
+  data: T;
+  session: WachtSessionBody | null;
+  errors: WachtError[] | null;
+}
+
+export interface WachtSignin {
+  id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface WachtSessionBody {
+  signin_attempts: unknown[];
+  signins: WachtSignin[];
+  signup_attempts: unknown[];
+  active_signin: WachtSignin | null;
+}
+
+export interface WachtLegacyMembershipBody {
+  id: string;
+  organization: { id: string; name: string; slug?: string; image_url: string };
+  role: WachtFakeRole | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WachtPublicUserBody {
+  id: string;
+  first_name: string;
+  last_name: string;
+  primary_email_address: string;
+}
+
+export interface WachtCurrentMembershipBody {
+  id: string;
+  organization: { id: string; name: string; image_url: string };
+  roles: WachtFakeRole[];
+  user: WachtPublicUserBody;
+  public_metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type WachtMembershipBody = WachtLegacyMembershipBody | WachtCurrentMembershipBody;
+
+function envelope<T>(status: number, message: string, data: T, session: WachtSessionBody | null): WachtEnvelope<T> {
+  return { status, message, data, session, errors: null };
+}
+
+/** The documented error answers, exactly as the server sends them. */
+export const wachtErrorBodies = {
+  unauthorized: envelope(401, 'Unauthorized', null, null),
+  invalidSession: envelope(401, 'Invalid session', null, null),
+  rateLimited: envelope(429, 'Too many requests. Please try again later.', null, null),
+  serverError: envelope(500, 'Failed to get user organization memberships', null, null),
+  /** Sent before any handler runs, hence without the envelope. */
+  deploymentNotFound: { message: 'Deployment not found' },
+} as const;
+
+interface StoredSession {
+  user: WachtFakeUser;
+  shape: WachtShape;
+  signin: WachtSignin;
+  revoked: boolean;
+}
+
+export class FakeWacht extends FakeServer {
+  private readonly deploymentHost: string | undefined;
+  private readonly sessions = new Map<string, StoredSession>();
+  private signinCount = 0;
+
+  constructor(options: { deploymentHost?: string } = {}) {
+    super();
+    this.deploymentHost = options.deploymentHost?.toLowerCase();
+  }
+
+  /** 429 from the rate limiter, with the headers Fiber's limiter sets. */
+  static rateLimited(retryAfterSeconds = 60): Fault {
+    return {
+      path: MEMBERSHIPS_PATH_PATTERN,
+      status: 429,
+      body: wachtErrorBodies.rateLimited,
+      headers: {
+        'Retry-After': String(retryAfterSeconds),
+        'X-RateLimit-Limit': String(RATE_LIMIT_PER_MINUTE),
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': String(retryAfterSeconds),
+      },
+    };
+  }
+
+  /** 500 from the handler when its database query fails. */
+  static serverError(): Fault {
+    return { path: MEMBERSHIPS_PATH_PATTERN, status: 500, body: wachtErrorBodies.serverError };
+  }
+
+  /**
+   * Signs `user` in under `token`. The user is kept by reference, so memberships a test adds
+   * later show up in the next answer.
+   */
+  addSession(token: string, user: WachtFakeUser, shape: WachtShape = 'legacy'): void {
+    const signin = { id: this.signinId(shape), user_id: user.id, created_at: rfc3339(new Date()) };
+    this.sessions.set(token, { user, shape, signin, revoked: false });
+  }
+
+  /** From now on the token answers 401 "Invalid session". */
+  revokeSession(token: string): void {
+    const session = this.sessions.get(token);
+    if (!session) throw new Error(`FakeWacht: no session ${token}`);
+    session.revoked = true;
+  }
+
+  protected routes(app: FastifyInstance): void {
+    // A hook rather than a route check: the real server rejects an unknown deployment on every path.
+    app.addHook('onRequest', async (request, reply) => this.checkDeployment(request, reply));
+    app.get(WACHT_MEMBERSHIPS_PATH, async (request, reply) => this.listMemberships(request, reply));
+  }
+
+  private async checkDeployment(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (this.deploymentHost === undefined) return undefined;
+    if (hostWithoutPort(request.headers.host) === this.deploymentHost) return undefined;
+    return reply.code(404).send(wachtErrorBodies.deploymentNotFound);
+  }
+
+  private async listMemberships(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const token = sessionToken(request);
+    const session = token === undefined ? undefined : this.sessions.get(token);
+    // The real server starts an anonymous session for a missing or unknown token; the handler
+    // then finds no signed-in user.
+    if (!session) return reply.code(401).send(wachtErrorBodies.unauthorized);
+    if (session.revoked) return reply.code(401).send(wachtErrorBodies.invalidSession);
+    const data = newestFirst(session.user.memberships).map((membership) =>
+      session.shape === 'legacy' ? legacyMembership(membership) : currentMembership(membership, session.user),
+    );
+    return reply.code(200).send(envelope(200, '', data, sessionBody(session.signin)));
+  }
+
+  /** Legacy servers prefix their ids; newer ones send snowflake ids as numeric strings. */
+  private signinId(shape: WachtShape): string {
+    const sequence = ++this.signinCount;
+    return shape === 'legacy' ? `signin_${900_000_000 + sequence}` : String(2_918_374_650 + sequence);
+  }
+}
+
+// ---- Request parsing ----
+
+/** Cookie first, then the development query parameter, then the older development header. */
+function sessionToken(request: FastifyRequest): string | undefined {
+  return (
+    nonEmpty(cookieValue(request.headers.cookie, SESSION_COOKIE)) ??
+    nonEmpty(queryValue(request.raw.url ?? '/', DEV_SESSION_QUERY)) ??
+    nonEmpty(firstValue(request.headers[DEV_SESSION_HEADER]))
+  );
+}
+
+/** The first cookie called `name` in a `Cookie` header (`a=1; b=2`), URL-decoded and unquoted. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of (header ?? '').split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator < 0 || pair.slice(0, separator).trim() !== name) continue;
+    return decodeLeniently(unquote(pair.slice(separator + 1).trim()));
+  }
+  return undefined;
+}
+
+function queryValue(rawUrl: string, name: string): string | undefined {
+  const queryStart = rawUrl.indexOf('?');
+  if (queryStart < 0) return undefined;
+  return new URLSearchParams(rawUrl.slice(queryStart + 1)).get(name) ?? undefined;
+}
+
+function hostWithoutPort(host: string | undefined): string {
+  const value = (host ?? '').toLowerCase();
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
+  const colon = value.indexOf(':');
+  return colon < 0 ? value : value.slice(0, colon);
+}
+
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/** A malformed escape is kept as sent, as cookie parsers do, rather than failing the request. */
+function decodeLeniently(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+// ---- Rendering ----
+
+/** The server orders by `created_at DESC`; a stable sort keeps ties in insertion order. */
+function newestFirst(memberships: WachtFakeMembership[]): WachtFakeMembership[] {
+  return [...memberships].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+}
+
+function legacyMembership(membership: WachtFakeMembership): WachtLegacyMembershipBody {
+  const { id, name, slug, image_url } = membership.organization;
+  return {
+    id: membership.id,
+    organization: { id, name, slug, image_url },
+    role: membership.roles[0] ?? null,
+    created_at: membership.created_at,
+    updated_at: membership.updated_at,
+  };
+}
+
+function currentMembership(membership: WachtFakeMembership, user: WachtFakeUser): WachtCurrentMembershipBody {
+  const { id, name, image_url } = membership.organization;
+  return {
+    id: membership.id,
+    organization: { id, name, image_url },
+    roles: membership.roles,
+    user: {
+      id: user.id,
+      first_name: user.first_name ?? '',
+      last_name: user.last_name ?? '',
+      primary_email_address: user.primary_email_address ?? '',
+    },
+    public_metadata: membership.public_metadata ?? {},
+    created_at: membership.created_at,
+    updated_at: membership.updated_at,
+  };
+}
+
+function sessionBody(signin: WachtSignin): WachtSessionBody {
+  return { signin_attempts: [], signins: [signin], signup_attempts: [], active_signin: signin };
+}
+
+/** RFC 3339 in UTC without fractional seconds, as in the documented examples. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

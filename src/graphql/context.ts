@@ -1,0 +1,51 @@
+/**
+ * The per-request context: who is calling, and a fresh data source (with its DataLoaders)
+ * for every configured provider, so nothing cached for one request reaches another.
+ */
+import type { GraphQLError } from 'graphql';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
+import type { Authenticator } from '../auth/authenticator';
+import type { Caller } from '../auth/caller';
+import { callerFrom } from '../auth/credentials';
+import type { ProviderBinding } from '../connections/memberships';
+import type { Provider } from '../providers/provider';
+import type { UpstreamClient } from '../upstream/http-client';
+
+export interface GraphQLContext {
+  caller: Caller;
+  providers: ProviderBinding[];
+  /** Errors of providers that failed while the field still returned data. */
+  partialErrors: GraphQLError[];
+  logger: FastifyBaseLogger;
+}
+
+export interface ContextDependencies {
+  providers: readonly Provider[];
+  http: UpstreamClient;
+  authenticator: Authenticator;
+}
+
+export function contextFactory(dependencies: ContextDependencies) {
+  return async (request: FastifyRequest): Promise<GraphQLContext> => {
+    const caller = callerFrom(
+      {
+        authorization: request.headers.authorization,
+        sessionCookie: request.cookies?.['__session'],
+        sessionHeader: singleHeader(request.headers['x-wacht-session']),
+      },
+      dependencies.authenticator,
+    );
+    const scope = { caller, http: dependencies.http };
+    return {
+      caller,
+      providers: dependencies.providers.map((provider) => ({ provider, source: provider.createSource(scope) })),
+      partialErrors: [],
+      logger: request.log,
+    };
+  };
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,55 @@
+/**
+ * The contract's errors on the GraphQL side: AppError → `extensions.code` (with `provider`
+ * and `retryAfter` where they apply), internal errors masked, and the errors of providers
+ * that failed while the others answered, sent beside the data.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AppError } from '../errors';
+import type { GraphQLContext } from './context';
+
+export function toGraphQLError(error: AppError, path?: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(error.message, {
+    ...(path ? { path } : {}),
+    extensions: { code: error.code, ...error.details },
+  });
+}
+
+/** Apollo's formatError: AppErrors carry their code; anything unexpected says nothing of itself. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) {
+    return { ...formatted, message: original.message, extensions: { code: original.code, ...original.details } };
+  }
+  if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+  return formatted;
+}
+
+/**
+ * Partial results: a resolver that returns data despite a failed provider records the
+ * failure in the context; it is added to the response's errors here. Unexpected errors are
+ * logged (they are masked in the response).
+ */
+export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          const original = unwrapResolverError(error);
+          if (!(original instanceof AppError) && !error.extensions?.code) {
+            contextValue.logger.error({ err: original, path: error.path }, 'resolver failed');
+          }
+        }
+      },
+      async willSendResponse({ response, contextValue }) {
+        const partial = contextValue.partialErrors;
+        if (partial.length === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.errors = [...(result.errors ?? []), ...partial.map((error) => error.toJSON())];
+      },
+    };
+  },
+};

@@ -1,0 +1,23 @@
+import { badUserInput } from '../../errors';
+import { ID_PREFIX, PROVIDER_ORDER } from '../../providers/provider';
+import type { Resolvers } from '../generated';
+
+export const organizationResolvers: Resolvers = {
+  Organization: {
+    /**
+     * Routed by the id's provider prefix. Providers whose API cannot fetch one organization
+     * (Wacht), or that are not configured, resolve to null, as does an unknown id.
+     */
+    __resolveReference: async (reference, context) => {
+      const separator = reference.id.indexOf(':');
+      const prefix = reference.id.slice(0, Math.max(0, separator));
+      const provider = PROVIDER_ORDER.find((name) => ID_PREFIX[name] === prefix);
+      const providerId = reference.id.slice(separator + 1);
+      if (!provider || providerId === '') {
+        throw badUserInput(`Organization id must start with one of ${PROVIDER_ORDER.map((name) => `${ID_PREFIX[name]}:`).join(', ')}`);
+      }
+      const binding = context.providers.find((candidate) => candidate.provider.name === provider);
+      return (await binding?.source.organization?.(providerId)) ?? null;
+    },
+  },
+};

@@ -1,0 +1,10 @@
+import { listCallerMemberships } from '../../connections/memberships';
+import type { Resolvers } from '../generated';
+import { reportPartial } from './connection';
+
+export const queryResolvers: Resolvers = {
+  Query: {
+    myOrganizationMemberships: async (_root, args, context, info) =>
+      reportPartial(await listCallerMemberships(context.providers, context.caller, args), context, info),
+  },
+};

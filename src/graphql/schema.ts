@@ -1,0 +1,21 @@
+/** The subgraph schema: schema.graphql (at the project root) with the resolvers. */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { parse, type GraphQLSchema } from 'graphql';
+import { resolvers } from './resolvers';
+
+/** schema.graphql sits at the project root, above both src/ and dist/src/. */
+export function schemaPath(from = __dirname): string {
+  const candidate = join(from, 'schema.graphql');
+  if (existsSync(candidate)) return candidate;
+  const parent = dirname(from);
+  if (parent === from) throw new Error('schema.graphql not found above ' + __dirname);
+  return schemaPath(parent);
+}
+
+export const typeDefs = parse(readFileSync(schemaPath(), 'utf8'));
+
+export function buildSchema(): GraphQLSchema {
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+}

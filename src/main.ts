@@ -1,0 +1,38 @@
+/**
+ * Start-up: read the configuration (or start the demo fakes), serve, and shut down in order
+ * on SIGTERM/SIGINT.
+ */
+import { ConfigError, loadConfig, type Config } from './config';
+import { demoBanner, startDemo, type Demo } from './fakes/demo';
+import { configureProviders } from './providers';
+import { createServer } from './server/app';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const demo: Demo | null = config.demo ? await startDemo(config) : null;
+  const server = await createServer(config, configureProviders(demo?.config ?? config));
+  const url = await server.listen();
+  server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
+  if (demo) process.stdout.write(demoBanner(`${url}/graphql`, demo.headers));
+
+  const shutdown = async (signal: string) => {
+    server.fastify.log.info({ signal }, 'shutting down');
+    await server.close();
+    await demo?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`organizations subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

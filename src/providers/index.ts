@@ -1,0 +1,21 @@
+/**
+ * The providers this deployment has, from its configuration. A new provider is a folder
+ * beside these and one line here.
+ */
+import type { Config } from '../config';
+import type { TokenIssuer } from '../auth/authenticator';
+import type { Provider } from './provider';
+import { wachtProvider } from './wacht';
+
+export interface ConfiguredProviders {
+  providers: Provider[];
+  /** The bearer-token issuers the configured providers trust. */
+  issuers: TokenIssuer[];
+}
+
+export function configureProviders(config: Config): ConfiguredProviders {
+  const providers: Provider[] = [];
+  const issuers: TokenIssuer[] = [];
+  if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl));
+  return { providers, issuers };
+}

@@ -1,0 +1,103 @@
+/**
+ * The HTTP server: Fastify with Apollo Server on /graphql, health and metrics beside it,
+ * and an orderly shutdown (ready goes 503, in-flight requests finish, then it closes).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Config } from '../config';
+import { Authenticator } from '../auth/authenticator';
+import { contextFactory, type GraphQLContext } from '../graphql/context';
+import { errorReportingPlugin, formatError } from '../graphql/errors';
+import { buildSchema } from '../graphql/schema';
+import type { ConfiguredProviders } from '../providers';
+import { UpstreamClient } from '../upstream/http-client';
+import { Metrics } from './metrics';
+
+/** Headers that hold credentials: never logged. */
+export const REDACTED_HEADERS = ['authorization', 'cookie', 'x-wacht-session'];
+
+export interface SubgraphServer {
+  readonly fastify: FastifyInstance;
+  readonly metrics: Metrics;
+  /** Listens on the configured (or given) port; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops taking work: ready goes 503, in-flight requests finish, pools close. */
+  close(): Promise<void>;
+}
+
+export type ServerSettings = Pick<Config, 'port' | 'host' | 'production' | 'logLevel' | 'upstreamTimeoutMs'>;
+
+export async function createServer(settings: ServerSettings, configured: ConfiguredProviders): Promise<SubgraphServer> {
+  const metrics = new Metrics();
+  const http = new UpstreamClient({ timeoutMs: settings.upstreamTimeoutMs, observer: metrics });
+  const authenticator = new Authenticator(configured.issuers);
+  let ready = false;
+
+  const fastify = Fastify({
+    logger: {
+      level: settings.logLevel,
+      redact: { paths: REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), censor: '[redacted]' },
+    },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 256 * 1024,
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await fastify.register(cookie);
+  if (!settings.production) {
+    // Sandbox runs on another origin and sends credentials as headers (X-Wacht-Session, Authorization).
+    await fastify.register(cors, { origin: true, credentials: true });
+  }
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: !settings.production,
+    csrfPrevention: true,
+    plugins: [
+      fastifyApolloDrainPlugin(fastify),
+      errorReportingPlugin,
+      settings.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+    ],
+  });
+  await apollo.start();
+  await fastify.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: contextFactory({ providers: configured.providers, http, authenticator }),
+  });
+
+  fastify.get('/health/live', async () => ({ status: 'ok' }));
+  fastify.get('/health/ready', async (_request, reply) =>
+    ready ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' }),
+  );
+  fastify.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  return {
+    fastify,
+    metrics,
+    async listen(port = settings.port, host = settings.host) {
+      await fastify.listen({ port, host });
+      ready = true;
+      const address = fastify.server.address() as AddressInfo;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+    },
+    async close() {
+      ready = false;
+      await fastify.close();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * What every provider does with an answer: parse and validate its body against the shape
+ * it relies on, and map the statuses all providers share onto the contract's codes.
+ */
+import type { z } from 'zod';
+import { AppError } from '../errors';
+import type { IdentityProvider } from '../graphql/generated';
+import type { UpstreamResponse } from './http-client';
+
+/** The body as `schema` describes it; anything else is UPSTREAM_ERROR, never a wrong field. */
+export function parseBody<T>(provider: IdentityProvider, response: UpstreamResponse, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    throw new AppError('UPSTREAM_ERROR', `${provider} answered with a body that is not JSON`, { provider });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.join('.') || 'body';
+    throw new AppError('UPSTREAM_ERROR', `${provider} answered in an unexpected shape (at ${where})`, { provider });
+  }
+  return parsed.data;
+}
+
+/** Like parseBody, for error answers: undefined when the body is not the documented error shape. */
+export function parseErrorBody<T>(response: UpstreamResponse, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(response.body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Statuses every provider shares: 429, 5xx, and anything else it did not expect. */
+export function failureOf(provider: IdentityProvider, response: UpstreamResponse, now = Date.now()): AppError {
+  if (response.status === 429) {
+    const retryAfter = retryAfterSeconds(response.headers, now);
+    return new AppError('RATE_LIMITED', `${provider} is rate limiting requests`, {
+      provider,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
+  }
+  if (response.status >= 500) {
+    return new AppError('UPSTREAM_UNAVAILABLE', `${provider} answered ${response.status}`, { provider });
+  }
+  return new AppError('UPSTREAM_ERROR', `${provider} answered ${response.status} unexpectedly`, { provider });
+}
+
+/**
+ * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset`
+ * (UNIX epoch seconds, as Auth0 and Wacht send it).
+ */
+export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
+  const retryAfter = header(headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : (Date.parse(retryAfter) - now) / 1000;
+    if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  }
+  const reset = header(headers, 'x-ratelimit-reset');
+  if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Math.ceil(Number(reset) - now / 1000));
+  return undefined;
+}
+
+function header(headers: UpstreamResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
