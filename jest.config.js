@@ -1,6 +1,6 @@
 /**
  * Tests are transpiled by SWC (type-checking is `tsc`, its own step of `npm test`).
- * `jose` ships ES modules only, so it is transpiled too.
+ * `jose` and `cookie` ship ES modules only, so they are transpiled too.
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -10,6 +10,6 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
   testTimeout: 20000,
 };

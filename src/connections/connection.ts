@@ -1,7 +1,9 @@
 /**
  * The connection engine: asks each provider for the window a page needs, merges the
  * windows by name, and builds the Relay page, with cursors that hold every provider's
- * position. A provider that fails leaves the others' items and is reported, not thrown.
+ * position. A provider that fails leaves the others' items and is reported, not thrown;
+ * its position rides along in the cursors, and `hasNextPage`/`hasPreviousPage` speak only
+ * of the providers that answered (so a walk during an outage ends).
  */
 import type { IdentityProvider, OrderDirection } from '../graphql/generated';
 import { AppError } from '../errors';
@@ -110,7 +112,7 @@ function forwardPage(
   const taken = countBySlot(picks, windows);
   return buildPage(picks, windows, start, query, {
     hasNextPage: windows.some((window) => start[window.slot]! + taken[window.slot]! < window.total),
-    hasPreviousPage: start.some((position) => position > 0),
+    hasPreviousPage: windows.some((window) => start[window.slot]! > 0),
   });
 }
 
@@ -129,7 +131,7 @@ function backwardPage(
   const start = end.map((position, slot) => position - taken[slot]!);
   return buildPage(picks, windows, start, query, {
     hasNextPage: windows.some((window) => end[window.slot]! < window.total),
-    hasPreviousPage: start.some((position) => position > 0),
+    hasPreviousPage: windows.some((window) => start[window.slot]! > 0),
   });
 }
 

@@ -56,6 +56,8 @@ export async function listCallerMemberships(
   if (!caller.hasCredential) {
     throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');
   }
+  // A bearer token presented must verify, whichever providers end up answering.
+  await caller.bearer();
   const candidates = narrow(bindings, validated);
   const subjects = await Promise.all(candidates.map(({ source }) => source.self()));
   const signedIn = candidates.flatMap((binding, index) => {

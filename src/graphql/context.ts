@@ -4,7 +4,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type {} from '@fastify/cookie';
+import { parseCookie } from 'cookie';
 import type { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../auth/caller';
 import { callerFrom } from '../auth/credentials';
@@ -31,7 +31,7 @@ export function contextFactory(dependencies: ContextDependencies) {
     const caller = callerFrom(
       {
         authorization: request.headers.authorization,
-        sessionCookie: request.cookies?.['__session'],
+        sessionCookie: request.headers.cookie ? parseCookie(request.headers.cookie)['__session'] : undefined,
         sessionHeader: singleHeader(request.headers['x-wacht-session']),
       },
       dependencies.authenticator,

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Config } from '../config';
 import { Authenticator } from '../auth/authenticator';
 import { contextFactory, type GraphQLContext } from '../graphql/context';
@@ -52,7 +52,6 @@ export async function createServer(settings: ServerSettings, configured: Configu
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  await fastify.register(cookie);
   if (!settings.production) {
     // Sandbox runs on another origin and sends credentials as headers (X-Wacht-Session, Authorization).
     await fastify.register(cors, { origin: true, credentials: true });
@@ -66,6 +65,8 @@ export async function createServer(settings: ServerSettings, configured: Configu
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       errorReportingPlugin,
+      // Federated traces for the router when it asks (ftv1); installed explicitly so Apollo does not log about it.
+      ApolloServerPluginInlineTrace(),
       settings.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),

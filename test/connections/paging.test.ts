@@ -1,0 +1,445 @@
+/**
+ * The connection engine end to end: in-memory providers, pages built exactly as
+ * memberships.ts builds them (validateArgs, fingerprint, readPageRequest, paginate).
+ */
+import fc from 'fast-check';
+import type { IdentityProvider, OrderDirection } from '../../src/graphql/generated';
+import { AppError } from '../../src/errors';
+import { readPageRequest, validateArgs, type ConnectionArgs } from '../../src/connections/arguments';
+import { fingerprint } from '../../src/connections/cursor';
+import { paginate, type PageResult, type ProviderStream } from '../../src/connections/connection';
+import { comparatorFor } from '../../src/connections/order';
+import { PROVIDER_ORDER, type MembershipRecord } from '../../src/providers/provider';
+import {
+  caught,
+  failingStream,
+  fixedOrderStream,
+  idsOf,
+  listStream,
+  membership,
+  type RecordingStream,
+} from './support';
+
+/** One page, as production asks for it. */
+function page(streams: ProviderStream[], args: ConnectionArgs): Promise<PageResult> {
+  const validated = validateArgs(args);
+  const listFingerprint = fingerprint({ list: 'me', ...validated });
+  const request = readPageRequest(args, listFingerprint);
+  return paginate(streams, { request, direction: validated.direction, fingerprint: listFingerprint });
+}
+
+interface Walk {
+  ids: string[];
+  pages: PageResult[];
+}
+
+/** `first: size`, then `after: endCursor` until hasNextPage is false; checks each page against `expected`. */
+async function walkForward(
+  streams: ProviderStream[],
+  direction: OrderDirection,
+  size: number,
+  expected?: string[],
+): Promise<Walk> {
+  const ids: string[] = [];
+  const pages: PageResult[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const result = await page(streams, { first: size, after, orderDirection: direction });
+    pages.push(result);
+    const { edges, pageInfo, totalCount } = result.page;
+    if (expected) {
+      expect(idsOf(edges.map((edge) => edge.node))).toEqual(expected.slice(ids.length, ids.length + size));
+      expect(totalCount).toBe(expected.length);
+      expect(pageInfo.hasPreviousPage).toBe(ids.length > 0);
+      expect(pageInfo.hasNextPage).toBe(ids.length + edges.length < expected.length);
+    }
+    expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
+    expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
+    ids.push(...idsOf(edges.map((edge) => edge.node)));
+    if (!pageInfo.hasNextPage) return { ids, pages };
+    expect(edges.length).toBeGreaterThan(0);
+    if (pages.length > 500) throw new Error('the forward walk does not end');
+    after = pageInfo.endCursor;
+  }
+}
+
+/** `last: size`, then `before: startCursor` until hasPreviousPage is false; ids in list order. */
+async function walkBackward(
+  streams: ProviderStream[],
+  direction: OrderDirection,
+  size: number,
+  expected?: string[],
+): Promise<Walk> {
+  const chunks: string[][] = [];
+  const pages: PageResult[] = [];
+  let seen = 0;
+  let before: string | null = null;
+  for (;;) {
+    const result = await page(streams, { last: size, before, orderDirection: direction });
+    pages.push(result);
+    const { edges, pageInfo, totalCount } = result.page;
+    const chunk = idsOf(edges.map((edge) => edge.node));
+    if (expected) {
+      const end = expected.length - seen;
+      expect(chunk).toEqual(expected.slice(Math.max(0, end - size), end));
+      expect(totalCount).toBe(expected.length);
+      expect(pageInfo.hasNextPage).toBe(seen > 0);
+      expect(pageInfo.hasPreviousPage).toBe(end - chunk.length > 0);
+    }
+    expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
+    expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
+    chunks.unshift(chunk);
+    seen += chunk.length;
+    if (!pageInfo.hasPreviousPage) return { ids: chunks.flat(), pages };
+    expect(edges.length).toBeGreaterThan(0);
+    if (pages.length > 500) throw new Error('the backward walk does not end');
+    before = pageInfo.startCursor;
+  }
+}
+
+// ---- generators ------------------------------------------------------------------
+
+const nameArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('Acme', 'acme', 'ACME', 'Zeta', 'ångström', 'Ångström', '_x', 'a', 'B', '10', '9', '', ' ', 'ß', 'İ', '\u{1F600}', '\uFF5E', 'a,b', 'a;b') },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('a', 'A', 'b', 'B', '_', '.'), maxLength: 3 }) },
+);
+
+/** A provider's records: unique ids, arbitrary (often equal) names. */
+function recordsArb(provider: IdentityProvider): fc.Arbitrary<MembershipRecord[]> {
+  return fc
+    .uniqueArray(fc.tuple(fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 4 }), nameArb), {
+      selector: ([id]) => id,
+      maxLength: 40,
+    })
+    .map((pairs) => pairs.map(([id, name]) => membership(provider, id, name)));
+}
+
+/** 0..3 distinct providers, each with 0..40 records. */
+const catalogArb: fc.Arbitrary<[IdentityProvider, MembershipRecord[]][]> = fc
+  .subarray([...PROVIDER_ORDER])
+  .chain((providers) => fc.tuple(...providers.map((provider) => recordsArb(provider).map((records) => [provider, records] as [IdentityProvider, MembershipRecord[]]))));
+
+const directionArb = fc.constantFrom<OrderDirection>('ASC', 'DESC');
+const sizeArb = fc.integer({ min: 1, max: 15 });
+
+function streamsOf(catalog: [IdentityProvider, MembershipRecord[]][], direction: OrderDirection): RecordingStream[] {
+  return catalog.map(([provider, records]) => listStream(provider, records, direction));
+}
+
+function expectedOrder(catalog: [IdentityProvider, MembershipRecord[]][], direction: OrderDirection): string[] {
+  return idsOf(catalog.flatMap(([, records]) => records).sort(comparatorFor(direction)));
+}
+
+const RUNS = { numRuns: 150 };
+
+// ---- properties ------------------------------------------------------------------
+
+describe('paging through the merged list', () => {
+  it('walking forward yields every item once, in order, with exact page info', async () => {
+    await fc.assert(
+      fc.asyncProperty(catalogArb, sizeArb, directionArb, async (catalog, size, direction) => {
+        const streams = streamsOf(catalog, direction);
+        const expected = expectedOrder(catalog, direction);
+        const walk = await walkForward(streams, direction, size, expected);
+        expect(walk.ids).toEqual(expected);
+        // Every page asks each provider once, for a window no larger than the page.
+        for (const stream of streams) {
+          expect(stream.requests).toHaveLength(walk.pages.length);
+          expect(stream.requests[0]).toEqual({ from: 'start', offset: 0, limit: size });
+          for (const request of stream.requests) {
+            expect(request.from).toBe('start');
+            expect(request.limit).toBe(size);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('walking backward yields the same list, every item once', async () => {
+    await fc.assert(
+      fc.asyncProperty(catalogArb, sizeArb, directionArb, async (catalog, size, direction) => {
+        const streams = streamsOf(catalog, direction);
+        const expected = expectedOrder(catalog, direction);
+        const walk = await walkBackward(streams, direction, size, expected);
+        expect(walk.ids).toEqual(expected);
+        for (const stream of streams) {
+          expect(stream.requests).toHaveLength(walk.pages.length);
+          expect(stream.requests[0]).toEqual({ from: 'end', limit: size });
+          for (const request of stream.requests) expect(request.limit).toBeLessThanOrEqual(size);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('turning back mid-walk (last/before with a page\'s startCursor) gives exactly the items before it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        catalogArb,
+        sizeArb,
+        directionArb,
+        fc.nat(),
+        fc.integer({ min: 0, max: 15 }),
+        async (catalog, size, direction, pick, back) => {
+          const streams = streamsOf(catalog, direction);
+          const expected = expectedOrder(catalog, direction);
+          const walk = await walkForward(streams, direction, size);
+          const pageIndex = pick % walk.pages.length;
+          const turningPage = walk.pages[pageIndex]!.page;
+          fc.pre(turningPage.edges.length > 0);
+          const startIndex = pageIndex * size;
+          const result = await page(streams, { last: back, before: turningPage.pageInfo.startCursor, orderDirection: direction });
+          expect(idsOf(result.page.edges.map((edge) => edge.node))).toEqual(
+            expected.slice(Math.max(0, startIndex - back), startIndex),
+          );
+          expect(result.page.totalCount).toBe(expected.length);
+          expect(result.page.pageInfo.hasNextPage).toBe(true);
+          expect(result.page.pageInfo.hasPreviousPage).toBe(startIndex - back > 0);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('every edge cursor resumes right after (first/after) and right before (last/before) its item', async () => {
+    await fc.assert(
+      fc.asyncProperty(catalogArb, sizeArb, directionArb, fc.nat(), async (catalog, size, direction, pick) => {
+        const streams = streamsOf(catalog, direction);
+        const expected = expectedOrder(catalog, direction);
+        fc.pre(expected.length > 0);
+        const edges = (await walkForward(streams, direction, 15)).pages.flatMap(({ page: result }) => result.edges);
+        expect(idsOf(edges.map((edge) => edge.node))).toEqual(expected);
+        const index = pick % expected.length;
+        const cursor = edges[index]!.cursor;
+        const after = await page(streams, { first: size, after: cursor, orderDirection: direction });
+        expect(idsOf(after.page.edges.map((edge) => edge.node))).toEqual(expected.slice(index + 1, index + 1 + size));
+        expect(after.page.pageInfo.hasPreviousPage).toBe(true);
+        expect(after.page.pageInfo.hasNextPage).toBe(index + 1 + size < expected.length);
+        const before = await page(streams, { last: size, before: cursor, orderDirection: direction });
+        expect(idsOf(before.page.edges.map((edge) => edge.node))).toEqual(expected.slice(Math.max(0, index - size), index));
+        expect(before.page.pageInfo.hasNextPage).toBe(true);
+        expect(before.page.pageInfo.hasPreviousPage).toBe(index - size > 0);
+      }),
+      RUNS,
+    );
+  });
+
+  it('first: 0 returns no edges, with the total and whether anything follows', async () => {
+    await fc.assert(
+      fc.asyncProperty(catalogArb, directionArb, async (catalog, direction) => {
+        const expected = expectedOrder(catalog, direction);
+        const { page: result, failures } = await page(streamsOf(catalog, direction), { first: 0, orderDirection: direction });
+        expect(failures).toEqual([]);
+        expect(result.edges).toEqual([]);
+        expect(result.totalCount).toBe(expected.length);
+        expect(result.pageInfo).toEqual({
+          hasNextPage: expected.length > 0,
+          hasPreviousPage: false,
+          startCursor: null,
+          endCursor: null,
+        });
+        expect(result.unavailableProviders).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('last: 0 returns no edges, with the total and whether anything precedes', async () => {
+    const streams = [listStream('AUTH0', [membership('AUTH0', 'a', 'A')], 'ASC')];
+    const { page: result } = await page(streams, { last: 0 });
+    expect(result.edges).toEqual([]);
+    expect(result.totalCount).toBe(1);
+    expect(result.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+  });
+
+  it('a cursor is refused by the same list in the other direction', async () => {
+    const streams = [listStream('AUTH0', [membership('AUTH0', 'a', 'A'), membership('AUTH0', 'b', 'B')], 'ASC')];
+    const first = await page(streams, { first: 1 });
+    const error = await caught(() => page(streams, { first: 1, after: first.page.pageInfo.endCursor, orderDirection: 'DESC' }));
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('BAD_USER_INPUT');
+  });
+
+  it('merges a concrete example across providers', async () => {
+    const streams = [
+      listStream('AUTH0', [membership('AUTH0', 'o2', 'beta'), membership('AUTH0', 'o1', 'Alpha'), membership('AUTH0', 'o3', 'same')], 'ASC'),
+      listStream('CLOUD_FOUNDRY', [membership('CLOUD_FOUNDRY', 'g1', 'SAME'), membership('CLOUD_FOUNDRY', 'g2', '_under')], 'ASC'),
+      listStream('WACHT', [membership('WACHT', 'w1', 'Zeta'), membership('WACHT', 'w2', 'ångström')], 'ASC'),
+    ];
+    const first = await page(streams, { first: 3 });
+    expect(idsOf(first.page.edges.map((edge) => edge.node))).toEqual(['cloudfoundry:g2', 'auth0:o1', 'auth0:o2']);
+    expect(first.page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(first.page.totalCount).toBe(7);
+    const second = await page(streams, { first: 3, after: first.page.pageInfo.endCursor });
+    expect(idsOf(second.page.edges.map((edge) => edge.node))).toEqual(['auth0:o3', 'cloudfoundry:g1', 'wacht:w1']);
+    expect(streams.map((stream) => stream.requests[1])).toEqual([
+      { from: 'start', offset: 2, limit: 3 },
+      { from: 'start', offset: 1, limit: 3 },
+      { from: 'start', offset: 0, limit: 3 },
+    ]);
+    const third = await page(streams, { first: 3, after: second.page.pageInfo.endCursor });
+    expect(idsOf(third.page.edges.map((edge) => edge.node))).toEqual(['wacht:w2']);
+    expect(third.page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+});
+
+describe('a provider whose own order differs from ours (Cloud Foundry collation)', () => {
+  /** CF's records in an arbitrary but fixed order; the other providers sorted as usual. */
+  const setupArb = fc
+    .tuple(
+      catalogArb,
+      recordsArb('CLOUD_FOUNDRY').chain((cf) => fc.shuffledSubarray(cf, { minLength: cf.length, maxLength: cf.length })),
+      directionArb,
+      sizeArb,
+    )
+    .map(([catalog, shuffled, direction, size]) => {
+      const others = catalog.filter(([provider]) => provider !== 'CLOUD_FOUNDRY');
+      return { others, shuffled, direction, size };
+    });
+
+  function streamsFor(setup: { others: [IdentityProvider, MembershipRecord[]][]; shuffled: MembershipRecord[]; direction: OrderDirection }) {
+    return [
+      ...setup.others.map(([provider, records]) => listStream(provider, records, setup.direction)),
+      fixedOrderStream('CLOUD_FOUNDRY', setup.shuffled),
+    ];
+  }
+
+  function checkWalk(ids: string[], setup: { others: [IdentityProvider, MembershipRecord[]][]; shuffled: MembershipRecord[]; direction: OrderDirection }) {
+    const everything = [...setup.others.flatMap(([, records]) => records), ...setup.shuffled];
+    // Every item exactly once.
+    expect([...ids].sort()).toEqual(idsOf(everything).sort());
+    expect(new Set(ids).size).toBe(ids.length);
+    // Each provider's items keep that provider's own order.
+    expect(ids.filter((id) => id.startsWith('cloudfoundry:'))).toEqual(idsOf(setup.shuffled));
+    for (const [provider, records] of setup.others) {
+      const prefix = provider === 'AUTH0' ? 'auth0:' : 'wacht:';
+      expect(ids.filter((id) => id.startsWith(prefix))).toEqual(idsOf([...records].sort(comparatorFor(setup.direction))));
+    }
+  }
+
+  it('the forward walk still yields every item exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(setupArb, async (setup) => {
+        const streams = streamsFor(setup);
+        const total = setup.shuffled.length + setup.others.reduce((sum, [, records]) => sum + records.length, 0);
+        const walk = await walkForward(streams, setup.direction, setup.size);
+        checkWalk(walk.ids, setup);
+        for (const { page: result } of walk.pages) expect(result.totalCount).toBe(total);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the backward walk still yields every item exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(setupArb, async (setup) => {
+        const streams = streamsFor(setup);
+        const total = setup.shuffled.length + setup.others.reduce((sum, [, records]) => sum + records.length, 0);
+        const walk = await walkBackward(streams, setup.direction, setup.size);
+        checkWalk(walk.ids, setup);
+        for (const { page: result } of walk.pages) expect(result.totalCount).toBe(total);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a concrete case: punctuation sorted differently upstream', async () => {
+    // Suppose the database puts '_' after letters; we put it before.
+    const cf = [membership('CLOUD_FOUNDRY', 'g1', 'alpha'), membership('CLOUD_FOUNDRY', 'g2', '_beta'), membership('CLOUD_FOUNDRY', 'g3', 'gamma')];
+    const streams = [
+      listStream('AUTH0', [membership('AUTH0', 'o1', 'Apple'), membership('AUTH0', 'o2', 'delta')], 'ASC'),
+      fixedOrderStream('CLOUD_FOUNDRY', cf),
+    ];
+    const forward = await walkForward(streams, 'ASC', 2);
+    expect(forward.ids).toEqual(['cloudfoundry:g1', 'cloudfoundry:g2', 'auth0:o1', 'auth0:o2', 'cloudfoundry:g3']);
+    const backward = await walkBackward(streams, 'ASC', 2);
+    expect([...backward.ids].sort()).toEqual([...forward.ids].sort());
+  });
+});
+
+describe('provider failures', () => {
+  const auth0 = [membership('AUTH0', 'o1', 'Beta'), membership('AUTH0', 'o2', 'delta')];
+  const cf = [membership('CLOUD_FOUNDRY', 'g1', 'alpha'), membership('CLOUD_FOUNDRY', 'g2', 'Charlie')];
+  const outage = () => new AppError('UPSTREAM_UNAVAILABLE', 'Wacht did not answer', { provider: 'WACHT' });
+
+  it('leaves out a provider that is unavailable, lists it, and keeps the others', async () => {
+    const error = outage();
+    const wacht = failingStream('WACHT', error);
+    const { page: result, failures } = await page(
+      [listStream('AUTH0', auth0, 'ASC'), wacht, listStream('CLOUD_FOUNDRY', cf, 'ASC')],
+      { first: 10 },
+    );
+    expect(idsOf(result.edges.map((edge) => edge.node))).toEqual(['cloudfoundry:g1', 'auth0:o1', 'cloudfoundry:g2', 'auth0:o2']);
+    expect(result.totalCount).toBe(4);
+    expect(result.unavailableProviders).toEqual(['WACHT']);
+    expect(failures).toEqual([error]);
+    expect(failures[0]).toBe(error);
+    expect(result.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    expect(wacht.requests).toEqual([{ from: 'start', offset: 0, limit: 10 }]);
+  });
+
+  it('lists every unavailable provider, in provider order', async () => {
+    const { page: result, failures } = await page(
+      [
+        failingStream('WACHT', outage()),
+        listStream('CLOUD_FOUNDRY', cf, 'ASC'),
+        failingStream('AUTH0', new AppError('RATE_LIMITED', 'slow down', { provider: 'AUTH0', retryAfter: 3 })),
+      ],
+      { last: 10 },
+    );
+    expect(idsOf(result.edges.map((edge) => edge.node))).toEqual(['cloudfoundry:g1', 'cloudfoundry:g2']);
+    expect(result.totalCount).toBe(2);
+    expect(result.unavailableProviders).toEqual(['AUTH0', 'WACHT']);
+    expect(failures.map((failure) => failure.details.provider).sort()).toEqual(['AUTH0', 'WACHT']);
+  });
+
+  it('comes back empty, with the failure, when the only provider fails', async () => {
+    const error = outage();
+    const { page: result, failures } = await page([failingStream('WACHT', error)], {});
+    expect(result.edges).toEqual([]);
+    expect(result.totalCount).toBe(0);
+    expect(result.unavailableProviders).toEqual(['WACHT']);
+    expect(result.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect(failures).toEqual([error]);
+  });
+
+  it('a provider failing mid-walk loses none of the others\' items and repeats none', async () => {
+    const wachtRecords = [membership('WACHT', 'w1', 'bravo'), membership('WACHT', 'w2', 'echo')];
+    let wachtDown = false;
+    const wachtList = listStream('WACHT', wachtRecords, 'ASC');
+    const wacht: ProviderStream = {
+      provider: 'WACHT',
+      fetch: (request) => (wachtDown ? Promise.reject(outage()) : wachtList.fetch(request)),
+    };
+    const streams = [listStream('AUTH0', auth0, 'ASC'), listStream('CLOUD_FOUNDRY', cf, 'ASC'), wacht];
+    const first = await page(streams, { first: 2 });
+    expect(idsOf(first.page.edges.map((edge) => edge.node))).toEqual(['cloudfoundry:g1', 'auth0:o1']);
+    wachtDown = true;
+    const second = await page(streams, { first: 2, after: first.page.pageInfo.endCursor });
+    expect(idsOf(second.page.edges.map((edge) => edge.node))).toEqual(['cloudfoundry:g2', 'auth0:o2']);
+    expect(second.page.unavailableProviders).toEqual(['WACHT']);
+    wachtDown = false;
+    const third = await page(streams, { first: 2, after: second.page.pageInfo.endCursor });
+    // Wacht resumes where it stood: its items were neither skipped nor repeated.
+    expect(idsOf(third.page.edges.map((edge) => edge.node))).toEqual(['wacht:w1', 'wacht:w2']);
+    expect(third.page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('a plain Error is a bug, not a provider failure: paginate rejects', async () => {
+    const bug = new Error('TypeError in a mapper');
+    const error = await caught(() =>
+      page([listStream('AUTH0', auth0, 'ASC'), failingStream('CLOUD_FOUNDRY', bug)], { first: 5 }),
+    );
+    expect(error).toBe(bug);
+  });
+
+  it('a plain Error wins even when another provider is merely unavailable', async () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    const error = await caught(() =>
+      page([failingStream('WACHT', outage()), failingStream('AUTH0', bug)], { first: 5 }),
+    );
+    expect(error).toBe(bug);
+  });
+});

@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import type { OrganizationFilter, StringFilter } from '../../../src/graphql/generated';
+import {
+  QueryFilterError,
+  toQueryFilters,
+  toQueryString,
+} from '../../../src/providers/cloudfoundry/q-filter';
+import { parseQ, type Condition } from '../../../src/fakes/cloudfoundry/q-parser';
+
+describe('toQueryFilters', () => {
+  it.each<[string, OrganizationFilter, string[]]>([
+    ['no filter', {}, []],
+    ['null fields', { name: null, status: null, spaceGuid: { eq: null, in: null } }, []],
+    ['name eq', { name: { eq: 'acme' } }, ['name:acme']],
+    ['name gte', { name: { gte: 'b' } }, ['name>=b']],
+    ['name in', { name: { in: ['a', 'b'] } }, ['name IN a,b']],
+    [
+      'every name condition, each its own q',
+      { name: { eq: 'e', gt: 'a', gte: 'b', lt: 'y', lte: 'z', in: ['e', 'f'] } },
+      ['name:e', 'name>a', 'name>=b', 'name<y', 'name<=z', 'name IN e,f'],
+    ],
+    ['status lowercased', { status: { eq: 'ACTIVE' } }, ['status:active']],
+    [
+      'status in',
+      { status: { in: ['ACTIVE', 'SUSPENDED'] } },
+      ['status IN active,suspended'],
+    ],
+    ['space guid', { spaceGuid: { eq: 'g1' } }, ['space_guid:g1']],
+    ['user guid in', { userGuid: { in: ['g1', 'g2'] } }, ['user_guid IN g1,g2']],
+    [
+      'each association key',
+      {
+        managerGuid: { eq: 'm' },
+        billingManagerGuid: { eq: 'b' },
+        auditorGuid: { in: ['a'] },
+      },
+      ['manager_guid:m', 'billing_manager_guid:b', 'auditor_guid IN a'],
+    ],
+    ['a ; escaped as ;;', { name: { eq: 'team;status:active' } }, ['name:team;;status:active']],
+    ['; inside in values', { name: { in: ['a;b', 'c'] } }, ['name IN a;;b,c']],
+    ['other characters as they are', { name: { eq: 'R&D + #1 100%' } }, ['name:R&D + #1 100%']],
+    [
+      'fields in a fixed order',
+      { auditorGuid: { eq: 'a' }, status: { eq: 'DELETING' }, name: { lt: 'm' } },
+      ['name<m', 'status:deleting', 'auditor_guid:a'],
+    ],
+  ])('%s', (_, filter, expected) => {
+    expect(toQueryFilters(filter)).toEqual(expected);
+  });
+
+  it.each<[string, OrganizationFilter]>([
+    ['name', { name: { in: [] } }],
+    ['status', { status: { in: [] } }],
+    ['a guid, beside other conditions', { name: { eq: 'acme' }, spaceGuid: { in: [] } }],
+  ])('an empty in list (%s) matches nothing', (_, filter) => {
+    expect(toQueryFilters(filter)).toBe('matches-nothing');
+  });
+
+  it.each<[string, OrganizationFilter, string]>([
+    ['a , in a name', { name: { in: ['a,b'] } }, "filter.name.in: a value may not contain ','"],
+    [
+      'a , in a guid',
+      { userGuid: { in: ['g1,g2'] } },
+      "filter.userGuid.in: a value may not contain ','",
+    ],
+    [
+      '101 values',
+      { name: { in: Array.from({ length: 101 }, (_, i) => `n${i}`) } },
+      'filter.name.in: at most 100 values are allowed, got 101',
+    ],
+    ['an empty guid', { spaceGuid: { eq: '' } }, 'filter.spaceGuid.eq: a guid may not be empty'],
+    [
+      'an empty guid in a list',
+      { managerGuid: { in: ['g', ''] } },
+      'filter.managerGuid.in: a guid may not be empty',
+    ],
+    [
+      "gt '=…' (would read as >=)",
+      { name: { gt: '=b' } },
+      "filter.name.gt: a value may not start with '='",
+    ],
+    [
+      "lt '=…' (would read as <=)",
+      { name: { lt: '=b' } },
+      "filter.name.lt: a value may not start with '='",
+    ],
+    [
+      'a lone surrogate',
+      { name: { eq: 'bad \ud800' } },
+      'filter.name.eq: a value must be well-formed Unicode',
+    ],
+  ])('rejects %s', (_, filter, message) => {
+    expect(() => toQueryFilters(filter)).toThrow(QueryFilterError);
+    expect(() => toQueryFilters(filter)).toThrow(message);
+  });
+
+  it('reports a bad value even when an empty in list is also given', () => {
+    expect(() => toQueryFilters({ name: { in: [] }, spaceGuid: { eq: '' } })).toThrow(
+      QueryFilterError,
+    );
+  });
+
+  it('accepts exactly 100 in values', () => {
+    const values = Array.from({ length: 100 }, (_, i) => `n${i}`);
+    expect(toQueryFilters({ name: { in: values } })).toEqual([`name IN ${values.join(',')}`]);
+  });
+
+  it("allows '=' at the start of eq, gte and lte values", () => {
+    expect(toQueryFilters({ name: { eq: '=a', gte: '=b', lte: '=c' } })).toEqual([
+      'name:=a',
+      'name>==b',
+      'name<==c',
+    ]);
+  });
+});
+
+describe('toQueryString', () => {
+  it('repeats q first, then the other parameters by key, all percent-encoded', () => {
+    const query = toQueryString(['name:R&D + #1', 'status:active'], {
+      'results-per-page': 25,
+      page: 2,
+      'order-direction': 'asc',
+      'order-by': 'name',
+    });
+    expect(query).toBe(
+      'q=name%3AR%26D%20%2B%20%231&q=status%3Aactive' +
+        '&order-by=name&order-direction=asc&page=2&results-per-page=25',
+    );
+  });
+
+  it.each([
+    ['+', '%2B'],
+    ['&', '%26'],
+    ['#', '%23'],
+    ['%', '%25'],
+    [' ', '%20'],
+    [';', '%3B'],
+    [':', '%3A'],
+    [',', '%2C'],
+    ['=', '%3D'],
+    ['é', '%C3%A9'],
+  ])('encodes %j as %s', (character, encoded) => {
+    expect(toQueryString([`name:${character}`], {})).toBe(`q=name%3A${encoded}`);
+  });
+
+  it('gives an empty string for nothing', () => {
+    expect(toQueryString([], {})).toBe('');
+  });
+});
+
+describe('the fake Cloud Controller reads back what toQueryFilters sends', () => {
+  const specials = [
+    ';status:active',
+    ';',
+    ';;',
+    '+',
+    '&',
+    '#',
+    '%',
+    '%2B',
+    ' ',
+    ' IN ',
+    'IN',
+    '>=',
+    '<=',
+    '>',
+    '<',
+    ':',
+    '=',
+    ',',
+    'é',
+    '😀',
+  ];
+  /** Strings built from the characters that matter to q and to the query string. */
+  const text = fc
+    .array(fc.oneof(fc.constantFrom(...specials), fc.string(), fc.string({ unit: 'grapheme' })), {
+      maxLength: 6,
+    })
+    .map((parts) => parts.join(''));
+  /** `in` values: Cloud Controller drops a trailing empty one, and none may hold a ','. */
+  const listValue = text.filter((value) => value !== '' && !value.includes(','));
+  const nameFilter = fc.record(
+    {
+      eq: text,
+      gt: text,
+      gte: text,
+      lt: text,
+      lte: text,
+      in: fc.array(listValue, { minLength: 1, maxLength: 5 }),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('for any name filter (round trip through the query string and parseQ)', () => {
+    fc.assert(
+      fc.property(nameFilter, (name) => {
+        if (hasUnsendableComparison(name)) {
+          expect(() => toQueryFilters({ name })).toThrow(QueryFilterError);
+          return;
+        }
+        const q = toQueryFilters({ name });
+        expect(q).not.toBe('matches-nothing');
+        const sent = new URLSearchParams(toQueryString(q as string[], { page: 1 }));
+        expect(parseQ(sent.getAll('q'))).toEqual(expectedConditions(name));
+      }),
+    );
+  });
+
+  it('for names that look like other filters', () => {
+    for (const eq of ['team;status:active', 'a;;b', 'x IN y', 'b>=a', 'c;', ';d']) {
+      const q = toQueryFilters({ name: { eq } }) as string[];
+      const sent = new URLSearchParams(toQueryString(q, {}));
+      expect(parseQ(sent.getAll('q'))).toEqual([{ key: 'name', operator: ':', values: [eq] }]);
+    }
+  });
+});
+
+/** `gt`/`lt` values starting with '=' would read back as `>=`/`<=`. */
+function hasUnsendableComparison(name: StringFilter): boolean {
+  return [name.gt, name.lt].some((value) => value?.startsWith('='));
+}
+
+function expectedConditions(name: StringFilter): Condition[] {
+  const single = (
+    [
+      ['eq', ':'],
+      ['gt', '>'],
+      ['gte', '>='],
+      ['lt', '<'],
+      ['lte', '<='],
+    ] as const
+  ).flatMap(([field, operator]): Condition[] => {
+    const value = name[field];
+    return value == null ? [] : [{ key: 'name', operator, values: [value] }];
+  });
+  const list: Condition[] = name.in ? [{ key: 'name', operator: ' IN ', values: name.in }] : [];
+  return [...single, ...list];
+}
