@@ -4,8 +4,9 @@
  * are printed.
  */
 import type { Config } from '../config';
-import { FakeWacht } from './wacht/fake-wacht';
-import { DEMO_WACHT_SESSION, seedWacht } from './wacht/seed';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from './auth0/seed';
+import { startFakes } from './fleet';
+import { DEMO_WACHT_SESSION } from './wacht/seed';
 
 export interface Demo {
   /** The configuration with every provider pointed at its fake. */
@@ -15,16 +16,20 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+/** Long enough for an afternoon in Sandbox. */
+const DEMO_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
+
 export async function startDemo(config: Config): Promise<Demo> {
-  const wacht = new FakeWacht();
-  seedWacht(wacht);
-  const wachtUrl = await wacht.start();
+  const fakes = await startFakes();
+  const token = await fakes.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, {
+    audience: DEMO_AUTH0_AUDIENCE,
+    scope: 'openid profile',
+    expiresInSeconds: DEMO_TOKEN_LIFETIME_SECONDS,
+  });
   return {
-    config: { ...config, wacht: { frontendApiUrl: wachtUrl } },
-    headers: { 'X-Wacht-Session': DEMO_WACHT_SESSION },
-    stop: async () => {
-      await wacht.stop();
-    },
+    config: fakes.configure(config),
+    headers: { Authorization: `Bearer ${token}`, 'X-Wacht-Session': DEMO_WACHT_SESSION },
+    stop: () => fakes.stop(),
   };
 }
 
@@ -35,7 +40,7 @@ export function demoBanner(graphqlUrl: string, headers: Record<string, string>):
     `Open ${graphqlUrl} in a browser (Apollo Sandbox), add these headers, and run the query below:`,
     ...Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`),
     '',
-    '  query { myOrganizationMemberships(first: 5) { totalCount edges { node { organization { name } roles { name } } } pageInfo { hasNextPage endCursor } } }',
+    '  query { myOrganizationMemberships(first: 5) { totalCount edges { node { provider organization { name } roles { name } } } pageInfo { hasNextPage endCursor } } }',
     '',
   ].join('\n');
 }

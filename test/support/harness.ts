@@ -1,10 +1,9 @@
 /**
  * Starts the real subgraph HTTP server on an ephemeral loopback port, with its providers
- * pointed at the fakes, and talks GraphQL to it over HTTP.
+ * pointed at the seeded fakes, and talks GraphQL to it over HTTP.
  */
 import type { Config } from '../../src/config';
-import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
-import { seedWacht } from '../../src/fakes/wacht/seed';
+import { startFakes, type FakeFleet } from '../../src/fakes/fleet';
 import { configureProviders } from '../../src/providers';
 import { createServer, type SubgraphServer } from '../../src/server/app';
 
@@ -20,49 +19,63 @@ export interface GraphQLResponse {
 export interface Harness {
   url: string;
   server: SubgraphServer;
-  wacht: FakeWacht;
-  graphql(query: string, options?: { variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphQLResponse>;
+  fakes: FakeFleet;
+  wacht: FakeFleet['wacht'];
+  auth0: FakeFleet['auth0'];
+  cloudFoundry: FakeFleet['cloudFoundry'];
+  graphql(
+    query: string,
+    options?: { variables?: Record<string, unknown>; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse>;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
   production?: boolean;
-  config?: Partial<Config>;
+  /** Changes to the configuration that points at the fakes (e.g. `{ auth0: null }`). */
+  config?: (config: Config) => Config;
 }
 
+const BASE: Config = {
+  port: 0,
+  host: '127.0.0.1',
+  production: false,
+  logLevel: 'silent',
+  upstreamTimeoutMs: 2000,
+  auth0: null,
+  cloudFoundry: null,
+  wacht: null,
+  demo: false,
+};
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const wacht = new FakeWacht();
-  seedWacht(wacht);
-  await wacht.start();
-  const config: Config = {
-    port: 0,
-    host: '127.0.0.1',
-    production: options.production ?? false,
-    logLevel: 'silent',
-    upstreamTimeoutMs: 2000,
-    auth0: null,
-    cloudFoundry: null,
-    wacht: { frontendApiUrl: wacht.url },
-    demo: false,
-    ...options.config,
-  };
+  const fakes = await startFakes();
+  const pointed = fakes.configure({ ...BASE, production: options.production ?? false });
+  const config = options.config ? options.config(pointed) : pointed;
   const server = await createServer(config, configureProviders(config));
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,
     server,
-    wacht,
+    fakes,
+    wacht: fakes.wacht,
+    auth0: fakes.auth0,
+    cloudFoundry: fakes.cloudFoundry,
     async graphql(query, { variables, headers } = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as GraphQLResponse['body'],
+      };
     },
     async close() {
       await server.close();
-      await wacht.stop();
+      await fakes.stop();
     },
   };
 }
