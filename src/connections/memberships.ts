@@ -84,6 +84,7 @@ async function page(
   listFingerprint: string,
 ): Promise<PageResult> {
   if (matchesNothing(args.filter)) return { page: emptyPage(), failures: [] };
+  participants.forEach(({ binding }) => binding.provider.assertExpressible?.(args.filter));
   const streams: ProviderStream[] = participants.map(({ binding, subject }) => ({
     provider: binding.provider.name,
     fetch: (window) =>

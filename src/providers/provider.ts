@@ -107,6 +107,11 @@ export interface Provider {
   mayRead(token: VerifiedToken, userId: string): boolean;
   /** Can it satisfy Cloud Foundry association filters (`spaceGuid`, `userGuid`, …)? */
   readonly supportsAssociationFilters: boolean;
+  /**
+   * Throws BAD_USER_INPUT for a filter its API cannot express faithfully, beyond what the
+   * engine already refuses for every provider. Called before any provider is asked.
+   */
+  assertExpressible?(filter: OrganizationFilter): void;
   createSource(scope: RequestScope): ProviderSource;
 }
 
