@@ -12,4 +12,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -51,6 +51,8 @@ export async function createServer(settings: ServerSettings, configured: Configu
   });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // While shutting down, keep-alive connections close after their last answer, so close() can finish.
+    if (!ready) reply.header('connection', 'close');
   });
   if (!settings.production) {
     // Sandbox runs on another origin and sends credentials as headers (X-Wacht-Session, Authorization).

@@ -1,0 +1,102 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const problems = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('defaults to the demo outside production when no provider is configured', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4001,
+      host: '0.0.0.0',
+      production: false,
+      logLevel: 'info',
+      upstreamTimeoutMs: 5000,
+      auth0: null,
+      cloudFoundry: null,
+      wacht: null,
+      demo: true,
+    });
+  });
+
+  it('reads every provider', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      UPSTREAM_TIMEOUT_MS: '2500',
+      AUTH0_DOMAIN: 'travel0.us.auth0.com',
+      AUTH0_CLIENT_ID: 'client',
+      AUTH0_CLIENT_SECRET: 'secret',
+      AUTH0_AUDIENCE: 'https://api.example.com',
+      CF_API_URL: 'https://api.cf.example.com/',
+      CF_CLIENT_ID: 'cf-client',
+      CF_CLIENT_SECRET: 'cf-secret',
+      WACHT_FRONTEND_API_URL: 'https://frontend.wacht.example/',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      production: true,
+      logLevel: 'warn',
+      upstreamTimeoutMs: 2500,
+      auth0: {
+        baseUrl: 'https://travel0.us.auth0.com',
+        audience: 'https://api.example.com',
+        management: { clientId: 'client', clientSecret: 'secret' },
+      },
+      cloudFoundry: { apiUrl: 'https://api.cf.example.com', client: { id: 'cf-client', secret: 'cf-secret' } },
+      wacht: { frontendApiUrl: 'https://frontend.wacht.example' },
+      demo: false,
+    });
+  });
+
+  it('takes an Auth0 base URL and a fixed management token; CF without a client', () => {
+    const config = loadConfig({
+      AUTH0_DOMAIN: 'http://127.0.0.1:9001',
+      AUTH0_MANAGEMENT_TOKEN: 'token',
+      AUTH0_AUDIENCE: 'aud',
+      CF_API_URL: 'http://127.0.0.1:9002',
+    });
+    expect(config.auth0).toEqual({ baseUrl: 'http://127.0.0.1:9001', audience: 'aud', management: { token: 'token' } });
+    expect(config.cloudFoundry).toEqual({ apiUrl: 'http://127.0.0.1:9002', client: null });
+    expect(config.demo).toBe(false);
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, ['no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL']],
+    [{ PORT: 'eighty' }, [expect.stringMatching(/^PORT: /)]],
+    [{ PORT: '70000' }, [expect.stringMatching(/^PORT: /)]],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, [expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /)]],
+    [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent']],
+    [{ CF_API_URL: 'ftp://cf.example' }, ['CF_API_URL: must be an http(s) URL']],
+    [{ WACHT_FRONTEND_API_URL: 'not a url' }, ['WACHT_FRONTEND_API_URL: must be an http(s) URL']],
+    [{ AUTH0_DOMAIN: 'bad domain!' }, ['AUTH0_DOMAIN: must be a tenant host or an http(s) base URL']],
+    [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_AUDIENCE: 'x' }, [expect.stringMatching(/^AUTH0_CLIENT_ID: required/)]],
+    [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_AUDIENCE: 'x' }, ['AUTH0_CLIENT_SECRET: required with AUTH0_CLIENT_ID']],
+    [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't' }, [expect.stringMatching(/^AUTH0_AUDIENCE: required/)]],
+    [{ AUTH0_CLIENT_SECRET: 's' }, ['AUTH0_CLIENT_SECRET: is set but AUTH0_DOMAIN is not']],
+    [{ CF_API_URL: 'https://cf.example', CF_CLIENT_ID: 'id' }, ['CF_CLIENT_SECRET: required with CF_CLIENT_ID']],
+  ])('refuses %j with one line naming the variable', (env, expected) => {
+    expect(problems(env)).toEqual(expected);
+  });
+
+  it('never repeats a secret value in its messages', () => {
+    const error = (() => {
+      try {
+        return loadConfig({ AUTH0_CLIENT_SECRET: 'super-secret-value', UPSTREAM_TIMEOUT_MS: 'super-secret-value' });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('super-secret-value');
+  });
+});

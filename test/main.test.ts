@@ -1,0 +1,83 @@
+/**
+ * `npm start` as users run it: the built entry point in a child process. Needs `npm run
+ * build` first (`npm test` runs it).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const entry = join(__dirname, '..', 'dist', 'src', 'main.js');
+
+function start(env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(AUTH0_|CF_|WACHT_|NODE_ENV$|PORT$)/.test(name)),
+  );
+  return spawn(process.execPath, [entry], { env: { ...clean, HOST: '127.0.0.1', PORT: '0', ...env } });
+}
+
+function output(child: ChildProcessWithoutNullStreams): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the built server', () => {
+  it('serves the demo with the printed headers, and exits 0 on SIGTERM', async () => {
+    const child = start({ LOG_LEVEL: 'silent' });
+    const printed = output(child);
+    const exit = exited(child);
+    try {
+      const url = await waitFor(() => /Open (http:\/\/\S+\/graphql)/.exec(printed.stdout())?.[1], 'the demo banner');
+      const headers = Object.fromEntries(
+        [...printed.stdout().matchAll(/^ {2}(Authorization|X-Wacht-Session): (.+)$/gm)].map((match) => [match[1]!, match[2]!]),
+      );
+      expect(Object.keys(headers).sort()).toEqual(['Authorization', 'X-Wacht-Session']);
+      const query = /^ {2}(query \{.+\})$/m.exec(printed.stdout())![1]!;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.myOrganizationMemberships.totalCount).toBeGreaterThan(0);
+      expect(body.data.myOrganizationMemberships.edges[0].node.organization.name).toEqual(expect.any(String));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exit).toBe(0);
+  });
+
+  it('stops at start-up with one line naming a bad setting', async () => {
+    const child = start({ UPSTREAM_TIMEOUT_MS: 'soon', AUTH0_CLIENT_SECRET: 'do-not-print-me' });
+    const printed = output(child);
+    expect(await exited(child)).toBe(1);
+    expect(printed.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: UPSTREAM_TIMEOUT_MS: /)]);
+    expect(printed.stderr() + printed.stdout()).not.toContain('do-not-print-me');
+  });
+
+  it('refuses to start in production with no provider configured', async () => {
+    const child = start({ NODE_ENV: 'production' });
+    const printed = output(child);
+    expect(await exited(child)).toBe(1);
+    expect(printed.stderr().trim()).toBe(
+      'Invalid configuration: no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL',
+    );
+  });
+});

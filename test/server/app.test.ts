@@ -1,0 +1,130 @@
+/**
+ * The HTTP surface beside GraphQL: health, metrics, the Sandbox landing page, CSRF
+ * prevention, request ids, and an orderly shutdown.
+ */
+import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
+import { startHarness, type Harness } from '../support/harness';
+
+const MEMBERSHIP_NAMES = '{ myOrganizationMemberships(providers: [WACHT]) { totalCount edges { node { organization { name } } } } }';
+
+describe('outside production', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('is live and ready', async () => {
+    const live = await fetch(`${harness.url}/health/live`);
+    const ready = await fetch(`${harness.url}/health/ready`);
+    expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+  });
+
+  it('serves Apollo Sandbox to a browser opening /graphql', async () => {
+    const response = await fetch(`${harness.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('embeddable-sandbox');
+  });
+
+  it('answers Sandbox preflights from another origin with the credential headers allowed', async () => {
+    const response = await fetch(`${harness.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://studio.apollographql.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization,x-wacht-session',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+    expect(response.headers.get('access-control-allow-headers')).toContain('x-wacht-session');
+  });
+
+  it('refuses simple GET and text/plain requests that a browser could forge (CSRF)', async () => {
+    const get = await fetch(`${harness.url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    const textPlain = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(get.status).toBe(400);
+    expect(await get.text()).toMatch(/CSRF/);
+    expect(textPlain.status).toBe(400);
+    const allowed = await fetch(`${harness.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('echoes x-request-id, or makes one', async () => {
+    const given = await harness.graphql('{ __typename }', { headers: { 'x-request-id': 'req-123' } });
+    const made = await harness.graphql('{ __typename }');
+    expect(given.headers.get('x-request-id')).toBe('req-123');
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('exposes Prometheus metrics with upstream calls by provider, route and status, and no credential', async () => {
+    await harness.graphql(MEMBERSHIP_NAMES, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION } });
+    const response = await fetch(`${harness.url}/metrics`);
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toMatch(
+      /upstream_requests_total\{provider="WACHT",route="GET \/me\/organization-memberships",status="200"\} [1-9]/,
+    );
+    expect(text).not.toContain(DEMO_WACHT_SESSION);
+  });
+
+  it('publishes the federation SDL with the contract schema', async () => {
+    const { body } = await harness.graphql('{ _service { sdl } }');
+    const sdl: string = body.data!._service.sdl;
+    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.12"');
+    expect(sdl).toMatch(/type User\s+@key\(fields: "id"\)/);
+    expect(sdl).toMatch(/type PageInfo\s+@shareable/);
+    expect(sdl).toMatch(/@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\]/);
+  });
+});
+
+describe('in production', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ production: true });
+  });
+  afterAll(() => harness.close());
+
+  it('serves no landing page and no CORS', async () => {
+    const page = await fetch(`${harness.url}/graphql`, {
+      headers: { accept: 'text/html', origin: 'https://evil.example' },
+    });
+    expect(await page.text()).not.toContain('embeddable-sandbox');
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('includes no stack traces in errors', async () => {
+    const { body } = await harness.graphql('{ myOrganizationMemberships(first: 500) { totalCount } }', {
+      headers: { 'x-wacht-session': DEMO_WACHT_SESSION },
+    });
+    expect(body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(JSON.stringify(body)).not.toContain('stacktrace');
+  });
+});
+
+describe('shutdown', () => {
+  it('goes unready, lets the in-flight request finish, then closes', async () => {
+    const harness = await startHarness();
+    harness.wacht.latencyMs = 300;
+    const inFlight = harness.graphql(MEMBERSHIP_NAMES, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = harness.server.close();
+    const ready = await harness.server.fastify.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    const { status, body } = await inFlight;
+    expect(status).toBe(200);
+    expect(body.data!.myOrganizationMemberships.totalCount).toBe(8);
+    await closing;
+    await expect(fetch(`${harness.url}/health/live`)).rejects.toThrow();
+    await harness.fakes.stop();
+  });
+});
