@@ -1,16 +1,13 @@
 /**
  * The subgraph composes into a supergraph with a users subgraph that owns `User`, using the
- * SDL the running server publishes (what a router or `rover` would fetch).
+ * SDL the running server publishes (what a router or `rover` would fetch), and so does
+ * schema.graphql itself (what supergraph.yaml gives `rover`).
  */
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { typeDefs } from '../../src/graphql/schema';
+import { USERS_SDL } from '../support/fixture-subgraphs';
 import { startHarness, type Harness } from '../support/harness';
-
-export const USERS_SUBGRAPH_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.12", import: ["@key"])
-  type User @key(fields: "id") { id: ID! email: String }
-  type Query { me: User }
-`;
 
 describe('composition', () => {
   let harness: Harness;
@@ -19,11 +16,11 @@ describe('composition', () => {
   });
   afterAll(() => harness.close());
 
-  it('composes with a users subgraph without errors or hints that matter', async () => {
+  it('composes with a users subgraph without errors', async () => {
     const { body } = await harness.graphql('{ _service { sdl } }');
     const result = composeServices([
       { name: 'organizations', url: `${harness.url}/graphql`, typeDefs: parse(body.data!._service.sdl) },
-      { name: 'users', url: 'http://users.invalid/graphql', typeDefs: parse(USERS_SUBGRAPH_SDL) },
+      { name: 'users', url: 'http://users.invalid/graphql', typeDefs: USERS_SDL },
     ]);
     expect(result.errors).toBeUndefined();
     const supergraph = result.supergraphSdl!;
@@ -31,4 +28,12 @@ describe('composition', () => {
     expect(supergraph).toContain('myOrganizationMemberships(');
     expect(supergraph).toMatch(/type Organization\s+@join__type\(graph: ORGANIZATIONS, key: "id"\)/);
   });
+});
+
+it('composes schema.graphql as supergraph.yaml gives it to rover', () => {
+  const result = composeServices([
+    { name: 'organizations', url: 'http://localhost:4001/graphql', typeDefs: typeDefs },
+    { name: 'users', url: 'http://localhost:4002/graphql', typeDefs: USERS_SDL },
+  ]);
+  expect(result.errors).toBeUndefined();
 });
