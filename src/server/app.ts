@@ -18,6 +18,7 @@ import { errorReportingPlugin, formatError } from '../graphql/errors';
 import { buildSchema } from '../graphql/schema';
 import type { ConfiguredProviders } from '../providers';
 import { UpstreamClient } from '../upstream/http-client';
+import { operationLimits } from './limits';
 import { Metrics } from './metrics';
 
 /** Headers that hold credentials: never logged. */
@@ -59,13 +60,16 @@ export async function createServer(settings: ServerSettings, configured: Configu
     await fastify.register(cors, { origin: true, credentials: true });
   }
 
+  const limits = operationLimits(settings.production);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
+    validationRules: limits.validationRules,
     formatError,
     includeStacktraceInErrorResponses: !settings.production,
     csrfPrevention: true,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
+      ...limits.plugins,
       errorReportingPlugin,
       // Federated traces for the router when it asks (ftv1); installed explicitly so Apollo does not log about it.
       ApolloServerPluginInlineTrace(),

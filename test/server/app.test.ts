@@ -77,6 +77,38 @@ describe('outside production', () => {
     expect(text).not.toContain(DEMO_WACHT_SESSION);
   });
 
+  describe('operation limits', () => {
+    const rejected = async (query: string, pattern: RegExp) => {
+      const { body } = await harness.graphql(query);
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors!.map((error) => error.message).join('\n')).toMatch(pattern);
+    };
+
+    it('refuses alias floods', () =>
+      rejected(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: myOrganizationMemberships { totalCount }`).join(' ')} }`, /aliases/i));
+
+    it('refuses directive floods', () => rejected(`{ __typename ${'@include(if: true) '.repeat(60)}}`, /directives/i));
+
+    it('refuses token floods', () => rejected(`{ ${'__typename '.repeat(6000)}}`, /token/i));
+
+    it('refuses deep nesting', () =>
+      rejected(`{ ${'a { '.repeat(20)}b${' }'.repeat(20)} }`, /depth/i));
+
+    it('lets introspection and a router-sized entities query through', async () => {
+      const { getIntrospectionQuery } = await import('graphql');
+      const introspection = await harness.graphql(getIntrospectionQuery());
+      expect(introspection.body.errors).toBeUndefined();
+      const entities = await harness.graphql(
+        `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id organizations(first: 100) {
+           totalCount unavailableProviders pageInfo { hasNextPage endCursor }
+           edges { cursor node { id name displayName slug imageUrl status provider providerId createdAt updatedAt } } } } } }`,
+        { variables: { r: Array.from({ length: 50 }, (_, i) => ({ __typename: 'User', id: `user-${i}` })) } },
+      );
+      expect(entities.body.errors).toBeUndefined();
+      expect(entities.body.data!._entities).toHaveLength(50);
+    });
+  });
+
   it('publishes the federation SDL with the contract schema', async () => {
     const { body } = await harness.graphql('{ _service { sdl } }');
     const sdl: string = body.data!._service.sdl;

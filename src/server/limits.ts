@@ -1,0 +1,28 @@
+/**
+ * Operation limits (graphql-armor): depth, aliases, tokens, directives and cost, set well
+ * above what a frontend's queries and a router's query plans need (the deepest real
+ * operation, `_entities → User → organizations → edges → node → organization`, has depth 7),
+ * and far below what a hostile query needs to hurt.
+ */
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+export const OPERATION_LIMITS = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 5000,
+  maxDirectives: 50,
+  maxCost: 20_000,
+} as const;
+
+export function operationLimits(production: boolean) {
+  const { plugins, validationRules } = new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: OPERATION_LIMITS.maxAliases },
+    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
+    costLimit: { maxCost: OPERATION_LIMITS.maxCost, ignoreIntrospection: true, flattenFragments: true },
+    // Field suggestions ("Did you mean …?") help in development and map the schema for an attacker.
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  return { plugins, validationRules };
+}
