@@ -1,0 +1,71 @@
+/**
+ * The bare-Node baseline: node:http, no framework, no GraphQL. It does the same work as the
+ * subgraph's `myOrganizationMemberships(first: 20)` for an Auth0 caller (verify the caller's
+ * RS256 token, one Management API call through a keep-alive pool, sort, slice, JSON), and
+ * answers the same JSON. It is the practical limit for this work on Node.
+ *
+ * Environment: PORT, AUTH0_URL, AUTH0_AUDIENCE, MANAGEMENT_TOKEN.
+ */
+import { createServer } from 'node:http';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { Agent, request } from 'undici';
+
+const auth0 = process.env['AUTH0_URL']!;
+const audience = process.env['AUTH0_AUDIENCE']!;
+const managementToken = process.env['MANAGEMENT_TOKEN']!;
+const keys = createRemoteJWKSet(new URL(`${auth0}/.well-known/jwks.json`));
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+
+interface Auth0Organization {
+  id: string;
+  name: string;
+  display_name?: string;
+}
+
+async function answer(authorization: string | undefined): Promise<unknown> {
+  const { payload } = await jwtVerify(authorization!.slice('Bearer '.length), keys, {
+    issuer: `${auth0}/`,
+    audience,
+    algorithms: ['RS256'],
+  });
+  const userId = payload.sub!;
+  const response = await request(
+    `${auth0}/api/v2/users/${encodeURIComponent(userId)}/organizations?page=0&per_page=100&include_totals=true`,
+    { dispatcher: agent, headers: { authorization: `Bearer ${managementToken}` } },
+  );
+  const body = (await response.body.json()) as { total: number; organizations: Auth0Organization[] };
+  const sorted = body.organizations.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+  return {
+    data: {
+      myOrganizationMemberships: {
+        totalCount: body.total,
+        edges: sorted.slice(0, 20).map((organization) => ({
+          node: {
+            id: `auth0:${organization.id}:${userId}`,
+            organization: {
+              id: `auth0:${organization.id}`,
+              name: organization.name,
+              displayName: organization.display_name ?? null,
+            },
+          },
+        })),
+      },
+    },
+  };
+}
+
+createServer((incoming, outgoing) => {
+  incoming.resume();
+  incoming.on('end', () => {
+    answer(incoming.headers.authorization).then(
+      (json) => {
+        outgoing.writeHead(200, { 'content-type': 'application/json' });
+        outgoing.end(JSON.stringify(json));
+      },
+      () => {
+        outgoing.writeHead(500);
+        outgoing.end();
+      },
+    );
+  });
+}).listen(Number(process.env['PORT']), '127.0.0.1');
