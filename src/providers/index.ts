@@ -5,6 +5,8 @@
 import type { Config } from '../config';
 import type { TokenIssuer } from '../auth/authenticator';
 import type { Provider } from './provider';
+import { auth0Provider } from './auth0';
+import { cloudFoundryProvider } from './cloudfoundry';
 import { wachtProvider } from './wacht';
 
 export interface ConfiguredProviders {
@@ -16,6 +18,16 @@ export interface ConfiguredProviders {
 export function configureProviders(config: Config): ConfiguredProviders {
   const providers: Provider[] = [];
   const issuers: TokenIssuer[] = [];
+  if (config.auth0) {
+    const auth0 = auth0Provider(config.auth0);
+    providers.push(auth0.provider);
+    issuers.push(auth0.issuer);
+  }
+  if (config.cloudFoundry) {
+    const cloudFoundry = cloudFoundryProvider(config.cloudFoundry, config.upstreamTimeoutMs);
+    providers.push(cloudFoundry.provider);
+    issuers.push(cloudFoundry.issuer);
+  }
   if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl));
   return { providers, issuers };
 }

@@ -67,6 +67,8 @@ export async function createServer(settings: ServerSettings, configured: Configu
     formatError,
     includeStacktraceInErrorResponses: !settings.production,
     csrfPrevention: true,
+    // main.ts owns the signals: it closes the HTTP server (which drains Apollo) and exits 0.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ...limits.plugins,

@@ -287,7 +287,7 @@ describe('myOrganizationMemberships with a Wacht session', () => {
 describe('User.organizations and Organization references with Wacht only', () => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness({ config: (config) => ({ ...config, auth0: null, cloudFoundry: null }) });
   });
   afterAll(() => harness.close());
 

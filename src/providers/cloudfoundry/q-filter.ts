@@ -6,6 +6,10 @@
  * at the first operator among `:`, `>=`, `<=`, `<`, `>`, ` IN `; `IN` values are split on `,`
  * with no escaping; a `;` separates filters inside one `q`, so a literal `;` is written `;;`.
  * Repeated `q` parameters are ANDed, so each condition gets its own `q`.
+ *
+ * The engine already refuses what no provider can be asked (a `,` inside an `in` value, over
+ * 100 values, an empty guid) and answers `in: []` itself; this module refuses only what `q`
+ * in particular cannot carry.
  */
 import type {
   GuidFilter,
@@ -14,14 +18,8 @@ import type {
   OrganizationStatusFilter,
   StringFilter,
 } from '../../graphql/generated';
-
-/** The filter asks for something `q` cannot express, or more than the contract allows. */
-export class QueryFilterError extends Error {
-  override readonly name = 'QueryFilterError';
-}
-
-/** The contract's cap on an `in` list (Cloud Controller itself has none). */
-const MAX_IN_VALUES = 100;
+import { ASSOCIATION_FILTERS } from '../../connections/filter';
+import { badUserInput } from '../../errors';
 
 type Operator = ':' | '>' | '>=' | '<' | '<=' | ' IN ';
 
@@ -41,31 +39,29 @@ const NAME_COMPARISONS = [
   ['lte', '<='],
 ] as const satisfies ReadonlyArray<readonly [keyof StringFilter, Operator]>;
 
-type GuidField = 'spaceGuid' | 'userGuid' | 'managerGuid' | 'billingManagerGuid' | 'auditorGuid';
-
-const GUID_KEYS = [
-  ['spaceGuid', 'space_guid'],
-  ['userGuid', 'user_guid'],
-  ['managerGuid', 'manager_guid'],
-  ['billingManagerGuid', 'billing_manager_guid'],
-  ['auditorGuid', 'auditor_guid'],
-] as const satisfies ReadonlyArray<readonly [GuidField, string]>;
+type AssociationField = keyof typeof ASSOCIATION_FILTERS;
 
 /**
- * The `q` values (not yet percent-encoded) for `filter`, one per condition, or
- * `'matches-nothing'` when an `in: []` makes the whole filter empty.
- * @throws QueryFilterError when a value cannot be sent (see `validate`).
+ * Throws BAD_USER_INPUT for a filter that `q` cannot carry faithfully: a `gt`/`lt` value
+ * starting with `=` (Cloud Controller would read `>=`/`<=`) or a value that is not
+ * well-formed Unicode (it cannot be percent-encoded). No upstream call is made for it.
  */
-export function toQueryFilters(filter: OrganizationFilter): string[] | 'matches-nothing' {
-  const clauses = [
-    ...nameClauses(filter.name),
-    ...statusClauses(filter.status),
-    ...GUID_KEYS.flatMap(([field, key]) => guidClauses(field, key, filter[field])),
-  ];
-  clauses.forEach(validate);
-  // Only an `in` clause can have no values.
-  if (clauses.some((clause) => clause.values.length === 0)) return 'matches-nothing';
-  return clauses.map(render);
+export function assertExpressible(filter: OrganizationFilter): void {
+  clausesOf(filter).forEach(assertSendable);
+}
+
+/**
+ * The `q` values (not yet percent-encoded) for `filter`, one per condition. An `in: []` is
+ * written as an ` IN ` with no values, which Cloud Controller matches against nothing (the
+ * engine does not ask at all in that case).
+ * @throws AppError BAD_USER_INPUT as `assertExpressible` does: nothing is ever sent with
+ * another meaning than the one asked for.
+ */
+export function toQueryFilters(filter: OrganizationFilter): string[] {
+  return clausesOf(filter).map((clause) => {
+    assertSendable(clause);
+    return render(clause);
+  });
 }
 
 /**
@@ -79,6 +75,17 @@ export function toQueryString(q: string[], params: Record<string, string | numbe
     .sort()
     .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(String(params[key]))}`);
   return [...filters, ...others].join('&');
+}
+
+/** Every condition of the filter, in a fixed order: name, status, then the association keys. */
+function clausesOf(filter: OrganizationFilter): Clause[] {
+  return [
+    ...nameClauses(filter.name),
+    ...statusClauses(filter.status),
+    ...(Object.keys(ASSOCIATION_FILTERS) as AssociationField[]).flatMap((field) =>
+      guidClauses(field, filter[field]),
+    ),
+  ];
 }
 
 function nameClauses(filter: InputMaybe<StringFilter> | undefined): Clause[] {
@@ -100,12 +107,9 @@ function statusClauses(filter: InputMaybe<OrganizationStatusFilter> | undefined)
   ];
 }
 
-function guidClauses(
-  field: GuidField,
-  key: string,
-  filter: InputMaybe<GuidFilter> | undefined,
-): Clause[] {
+function guidClauses(field: AssociationField, filter: InputMaybe<GuidFilter> | undefined): Clause[] {
   if (!filter) return [];
+  const key = ASSOCIATION_FILTERS[field];
   return [
     ...single(`filter.${field}.eq`, key, ':', filter.eq),
     ...list(`filter.${field}.in`, key, filter.in),
@@ -125,25 +129,14 @@ function list(path: string, key: string, values: string[] | null | undefined): C
   return values == null ? [] : [{ path, key, operator: ' IN ', values }];
 }
 
-function validate({ path, key, operator, values }: Clause): void {
+function assertSendable({ path, operator, values }: Clause): void {
   // encodeURIComponent throws on a lone surrogate, which a JSON variable can carry.
   if (values.some((value) => /\p{Cs}/u.test(value))) {
-    throw new QueryFilterError(`${path}: a value must be well-formed Unicode`);
-  }
-  if (key.endsWith('_guid') && values.includes('')) {
-    throw new QueryFilterError(`${path}: a guid may not be empty`);
-  }
-  if (operator === ' IN ' && values.length > MAX_IN_VALUES) {
-    throw new QueryFilterError(
-      `${path}: at most ${MAX_IN_VALUES} values are allowed, got ${values.length}`,
-    );
-  }
-  if (operator === ' IN ' && values.some((value) => value.includes(','))) {
-    throw new QueryFilterError(`${path}: a value may not contain ','`);
+    throw badUserInput(`${path}: a value must be well-formed Unicode`);
   }
   // `name>` + `=b` reads back as `name>=b`: Cloud Controller takes the first operator it finds.
   if ((operator === '>' || operator === '<') && values.some((value) => value.startsWith('='))) {
-    throw new QueryFilterError(`${path}: a value may not start with '='`);
+    throw badUserInput(`${path}: a value may not start with '='`);
   }
 }
 

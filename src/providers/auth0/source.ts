@@ -1,0 +1,73 @@
+/**
+ * The Auth0 data source of one request: the subject's whole list (at most 1000 records) through
+ * the whole-list shape, and per-request DataLoaders for roles, permissions and organizations,
+ * so that each distinct key is asked for at most once per request however many memberships
+ * share it. Auth0 has no batch routes: a batch is one call per key.
+ */
+import DataLoader from 'dataloader';
+import type { Caller } from '../../auth/caller';
+import type { OrganizationRecord, ProviderSource, RoleRecord, Subject } from '../provider';
+import { wholeListSource } from '../whole-list-source';
+import type { Auth0DataSource } from './data-source';
+import { isAuth0OrganizationId, isAuth0UserId } from './ids';
+import { toMembership, toOrganization, toRole } from './mapping';
+
+interface MemberKey {
+  organizationId: string;
+  userId: string;
+}
+
+export function auth0Source(caller: Caller, api: Auth0DataSource): ProviderSource {
+  const memberRoles = perKeyLoader(
+    ({ organizationId, userId }: MemberKey) => api.memberRoles(organizationId, userId),
+    ({ organizationId, userId }) => JSON.stringify([organizationId, userId]),
+  );
+  const permissions = perKeyLoader((roleId: string) => api.rolePermissions(roleId));
+  const organizations = perKeyLoader((id: string) => api.organization(id));
+
+  return wholeListSource({
+    self: async () => {
+      const token = await caller.bearer();
+      // A client-credentials token (`sub` = `{client}@clients`) is no user: it has no memberships.
+      return token?.provider === 'AUTH0' && token.userId !== null && isAuth0UserId(token.userId)
+        ? userSubject(token.userId)
+        : null;
+    },
+    // Both the caller's subject and `User.organizations`' carry the Auth0 user id.
+    fetchAll: async (subject) => {
+      const userId = subject.userId!;
+      return (await api.organizationsOf(userId)).map((organization) => toMembership(organization, userId));
+    },
+    // Auth0 memberships always name their member (mapping.ts).
+    roles: async (membership): Promise<RoleRecord[]> => {
+      const member = { organizationId: membership.organization.providerId, userId: membership.userId! };
+      const roles = await memberRoles.load(member);
+      return Promise.all(roles.map(async (role) => toRole(role, await permissions.load(role.id))));
+    },
+    organization: async (providerId): Promise<OrganizationRecord | null> => {
+      if (!isAuth0OrganizationId(providerId)) return null;
+      const organization = await organizations.load(providerId);
+      return organization && toOrganization(organization);
+    },
+  });
+}
+
+/** Keyed as the engine keys `User.organizations(id)`, so both lists of one user share a fetch. */
+function userSubject(userId: string): Subject {
+  return { userId, key: `user:${userId}` };
+}
+
+/** Each distinct key fetched once, on its own; one key's failure is that key's alone. */
+function perKeyLoader<K, V>(
+  fetch: (key: K) => Promise<V>,
+  cacheKey: (key: K) => string = String,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    (keys) => Promise.all(keys.map((key) => fetch(key).catch(asError))),
+    { cacheKeyFn: cacheKey },
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,113 @@
+/**
+ * The Cloud Foundry data source of one request: windows of the user's organization list read
+ * through per-request DataLoaders (each distinct page at most once per request), the role lists
+ * read once per user when roles are selected, and organizations once per guid.
+ */
+import DataLoader from 'dataloader';
+import type { Caller } from '../../auth/caller';
+import type { OrderDirection } from '../../graphql/generated';
+import type { ListQuery, ProviderSource, RoleRecord, Subject, WindowAnswer, WindowRequest } from '../provider';
+import type { CloudFoundryDataSource, PageQuery, UserOrganizationList } from './data-source';
+import { isGuid } from './ids';
+import { toMembership, toOrganization } from './mapping';
+import { planWindow } from './paging';
+import { toQueryFilters } from './q-filter';
+
+/** Listing a user's organizations is the organization user role: every membership has it. */
+const USER_ROLE = 'organization_user';
+
+/** The other organization roles, each with the list of the organizations where the user holds it. */
+const ROLE_LISTS = [
+  ['managed_organizations', 'organization_manager'],
+  ['billing_managed_organizations', 'organization_billing_manager'],
+  ['audited_organizations', 'organization_auditor'],
+] as const satisfies ReadonlyArray<readonly [UserOrganizationList, string]>;
+
+type PageKey = PageQuery & { userGuid: string };
+
+/** For each role, the guids of the organizations where the user holds it. */
+type HeldRoles = Array<{ role: string; organizations: Set<string> }>;
+
+export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource): ProviderSource {
+  const pages = perKeyLoader(
+    ({ userGuid, ...query }: PageKey) => api.page(userGuid, 'organizations', query),
+    ({ userGuid, q, page, resultsPerPage, orderByName }) =>
+      JSON.stringify([userGuid, q, page, resultsPerPage, orderByName]),
+  );
+  const heldRoles = perKeyLoader(
+    (userGuid: string): Promise<HeldRoles> =>
+      Promise.all(
+        ROLE_LISTS.map(async ([list, role]) => {
+          const listed = await api.everyOrganization(userGuid, list);
+          return { role, organizations: new Set(listed.map(({ metadata }) => metadata.guid)) };
+        }),
+      ),
+  );
+  const organizations = perKeyLoader((guid: string) => api.organization(guid));
+
+  return {
+    self: async () => {
+      const token = await caller.bearer();
+      // A client token (no `user_id`) is no user: it has no memberships.
+      return token?.provider === 'CLOUD_FOUNDRY' && token.userId !== null && isGuid(token.userId)
+        ? userSubject(token.userId)
+        : null;
+    },
+    window: async ({ subject, filter, direction }: ListQuery, request: WindowRequest): Promise<WindowAnswer> => {
+      // Both the caller's subject and `User.organizations`' carry the user guid.
+      const userGuid = subject.userId!;
+      const q = toQueryFilters(filter);
+      const plan = planWindow(request);
+      const answers = await Promise.all(
+        plan.reads.map((read) =>
+          pages.load({
+            userGuid,
+            q,
+            page: read.page,
+            resultsPerPage: read.resultsPerPage,
+            orderByName: upstreamDirection(direction, read.reversed),
+          }),
+        ),
+      );
+      const window = plan.assemble(answers.map((answer) => ({ items: answer.resources, total: answer.total_results })));
+      return { ...window, items: window.items.map((resource) => toMembership(resource, userGuid)) };
+    },
+    // Cloud Foundry memberships always name their member (mapping.ts).
+    roles: async (membership): Promise<RoleRecord[]> => {
+      const held = await heldRoles.load(membership.userId!);
+      const guid = membership.organization.providerId;
+      return [USER_ROLE, ...held.filter(({ organizations }) => organizations.has(guid)).map(({ role }) => role)].map(
+        (role) => ({ id: role, name: role, permissions: [] }),
+      );
+    },
+    organization: async (providerId) => {
+      if (!isGuid(providerId)) return null;
+      const organization = await organizations.load(providerId);
+      return organization && toOrganization(organization);
+    },
+  };
+}
+
+/** Keyed as the engine keys `User.organizations(id)`. */
+function userSubject(userGuid: string): Subject {
+  return { userId: userGuid, key: `user:${userGuid}` };
+}
+
+function upstreamDirection(direction: OrderDirection, reversed: boolean): 'asc' | 'desc' {
+  return (direction === 'DESC') !== reversed ? 'desc' : 'asc';
+}
+
+/** Each distinct key fetched once, on its own; one key's failure is that key's alone. */
+function perKeyLoader<K, V>(
+  fetch: (key: K) => Promise<V>,
+  cacheKey: (key: K) => string = String,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    (keys) => Promise.all(keys.map((key) => fetch(key).catch((error: unknown) => asError(error)))),
+    { cacheKeyFn: cacheKey },
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,61 @@
+/**
+ * The UAA behind the Cloud Controller: found through `GET {api}/v2/info` (`token_endpoint`),
+ * it signs the caller tokens the subgraph accepts (`iss` = `{uaa}/oauth/token`, keys at
+ * `{uaa}/token_keys`).
+ */
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { TokenIssuer } from '../../auth/authenticator';
+import type { UpstreamClient } from '../../upstream/http-client';
+import { failureOf, parseBody } from '../../upstream/response';
+import { infoSchema } from './wire';
+
+/** The UAA's base URL, without a trailing slash. */
+export type UaaLocator = () => Promise<string>;
+
+/**
+ * Asks `/v2/info` once per process; a failed discovery is forgotten, so the next caller asks
+ * again instead of the provider staying broken until a restart.
+ */
+export function discoverUaa(http: UpstreamClient, apiUrl: string): UaaLocator {
+  return onceSucceeded(async () => {
+    // No token: /v2/info is public. A 404 here means v2 is switched off (or the URL is wrong).
+    const response = await http.send({ provider: 'CLOUD_FOUNDRY', route: 'GET /v2/info', url: `${apiUrl}/v2/info` });
+    if (response.status !== 200) throw failureOf('CLOUD_FOUNDRY', response);
+    return parseBody('CLOUD_FOUNDRY', response, infoSchema).token_endpoint.replace(/\/+$/, '');
+  });
+}
+
+export function uaaIssuer(uaa: UaaLocator): TokenIssuer {
+  // jose caches the keys and refetches them on an unknown `kid` (a rotation), at most once per cooldown.
+  // UAA's `{"keys":[…]}` is a JWK set as jose reads it.
+  const keys = onceSucceeded(
+    async (): Promise<JWTVerifyGetKey> => createRemoteJWKSet(new URL(`${await uaa()}/token_keys`)),
+  );
+  return {
+    provider: 'CLOUD_FOUNDRY',
+    issuer: async () => `${await uaa()}/oauth/token`,
+    keys,
+    identity: (claims) => ({ userId: userIdOf(claims), scopes: scopesOf(claims) }),
+  };
+}
+
+/** UAA user tokens carry the Cloud Foundry user guid as `user_id`; client tokens have none. */
+function userIdOf(claims: JWTPayload): string | null {
+  return typeof claims.user_id === 'string' && claims.user_id !== '' ? claims.user_id : null;
+}
+
+/** UAA's `scope` is an array of strings. */
+function scopesOf(claims: JWTPayload): Set<string> {
+  const scope: unknown[] = Array.isArray(claims.scope) ? claims.scope : [];
+  return new Set(scope.filter((value): value is string => typeof value === 'string' && value !== ''));
+}
+
+/** Memoizes a successful answer; a failure is not kept, so the next call tries again. */
+function onceSucceeded<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    }));
+}

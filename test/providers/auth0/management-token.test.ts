@@ -1,0 +1,99 @@
+/**
+ * The provider's Management API token against the Auth0 fake: how it is requested, that it
+ * is shared per process, and that failures say which provider failed without the secret.
+ */
+import { AppError } from '../../../src/errors';
+import { FakeAuth0 } from '../../../src/fakes/auth0/fake-auth0';
+import {
+  DEMO_AUTH0_AUDIENCE,
+  DEMO_AUTH0_CLIENT_ID,
+  DEMO_AUTH0_CLIENT_SECRET,
+  seedAuth0,
+} from '../../../src/fakes/auth0/seed';
+import type { Auth0Config } from '../../../src/config';
+import { managementToken } from '../../../src/providers/auth0/management-token';
+import { UpstreamClient } from '../../../src/upstream/http-client';
+
+const fake = new FakeAuth0();
+const http = new UpstreamClient({ timeoutMs: 2000 });
+
+beforeAll(async () => {
+  seedAuth0(fake);
+  await fake.start();
+});
+afterAll(async () => {
+  await http.close();
+  await fake.stop();
+});
+afterEach(() => fake.reset());
+
+const DEMO_CLIENT = { clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: DEMO_AUTH0_CLIENT_SECRET };
+
+function config(management: Auth0Config['management'] = DEMO_CLIENT): Auth0Config {
+  return { baseUrl: fake.url, audience: DEMO_AUTH0_AUDIENCE, management };
+}
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('the Auth0 Management API token', () => {
+  it('is requested once, form-encoded with client credentials for the Management API, and shared', async () => {
+    const issuedBefore = fake.issuedManagementTokens;
+    const tokens = managementToken(config());
+    const token = tokens(http);
+    expect(tokens(http)).toBe(token);
+    const values = await Promise.all([token.get(), token.get(), tokens(http).get()]);
+    expect(new Set(values).size).toBe(1);
+    expect(await token.get()).toBe(values[0]);
+    expect(fake.issuedManagementTokens - issuedBefore).toBe(1);
+
+    const [request] = fake.requestsTo(/^\/oauth\/token$/);
+    expect(fake.requestsTo(/^\/oauth\/token$/)).toHaveLength(1);
+    expect(request!.method).toBe('POST');
+    expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(request!.body).toEqual({
+      grant_type: 'client_credentials',
+      client_id: DEMO_AUTH0_CLIENT_ID,
+      client_secret: DEMO_AUTH0_CLIENT_SECRET,
+      audience: `${fake.url}/api/v2/`,
+    });
+  });
+
+  it('is fixed by configuration when a token is given: nothing is requested', async () => {
+    const tokens = managementToken(config({ token: 'configured-management-token' }));
+    expect(await tokens(http).get()).toBe('configured-management-token');
+    const another = new UpstreamClient({ timeoutMs: 1000 });
+    expect(tokens(another)).toBe(tokens(http));
+    await another.close();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refused client credentials are UPSTREAM_ERROR for AUTH0, without the secret', async () => {
+    const secret = 'wrong-secret-0123456789abcdef';
+    const error = await failure(
+      managementToken(config({ clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: secret }))(http).get(),
+    );
+    expect(error.code).toBe('UPSTREAM_ERROR');
+    expect(error.details).toEqual({ provider: 'AUTH0' });
+    expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(secret);
+  });
+
+  it.each([
+    ['a 503', 'UPSTREAM_UNAVAILABLE', { status: 503, body: { error: 'temporarily_unavailable' } }],
+    ['an answer without access_token', 'UPSTREAM_ERROR', { status: 200, body: { expires_in: 86400, token_type: 'Bearer' } }],
+    ['an answer that is not JSON', 'UPSTREAM_ERROR', { status: 200, rawBody: 'access_token=abc' }],
+    ['a reset connection', 'UPSTREAM_UNAVAILABLE', { reset: true }],
+  ])('%s from the token endpoint is %s', async (_label, code, fault) => {
+    fake.fail({ path: /^\/oauth\/token$/, ...fault });
+    const error = await failure(managementToken(config())(http).get());
+    expect(error.code).toBe(code);
+    expect(error.details).toEqual({ provider: 'AUTH0' });
+    expect(error.message).not.toContain(DEMO_AUTH0_CLIENT_SECRET);
+  });
+});
