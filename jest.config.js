@@ -1,6 +1,6 @@
 /**
- * Tests are transpiled by SWC (type-checking is `tsc`, its own step of `npm test`).
- * `jose` and `cookie` ship ES modules only, so they are transpiled too.
+ * Tests are transpiled by ts-jest without type-checking (type-checking is `tsc`, its own
+ * step of `npm test`). `jose` and `cookie` ship ES modules only, so they are transpiled too.
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -8,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true, diagnostics: false }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
   testTimeout: 20000,

@@ -4,7 +4,6 @@
  */
 import { ConfigError, loadConfig, type Config } from './config';
 import { demoBanner, startDemo, type Demo } from './fakes/demo';
-import { configureProviders } from './providers';
 import { createServer } from './server/app';
 
 async function main(): Promise<void> {
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const demo: Demo | null = config.demo ? await startDemo(config) : null;
-  const server = await createServer(config, configureProviders(demo?.config ?? config));
+  const server = await createServer(demo?.config ?? config);
   const url = await server.listen();
   server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
   if (demo) process.stdout.write(demoBanner(`${url}/graphql`, demo.headers));

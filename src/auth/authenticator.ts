@@ -43,10 +43,21 @@ export class Authenticator {
     }
   }
 
+  /**
+   * The configured issuer that signs as `iss`. One whose address cannot be discovered right
+   * now (the UAA behind a failing `/v2/info`) does not stop the others from matching; only
+   * when none matches is its failure the answer, since the token may well be its own.
+   */
   private async issuerNamed(iss: string): Promise<TokenIssuer | undefined> {
+    let undiscovered: unknown;
     for (const candidate of this.issuers) {
-      if ((await candidate.issuer()) === iss) return candidate;
+      try {
+        if ((await candidate.issuer()) === iss) return candidate;
+      } catch (error) {
+        undiscovered ??= error;
+      }
     }
+    if (undiscovered) throw undiscovered;
     return undefined;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The providers this deployment has, from its configuration. A new provider is a folder
- * beside these and one line here.
+ * beside these and a registration here. Every provider calls its API through the server's
+ * one upstream client (pools, policies, metrics).
  */
 import type { Config } from '../config';
 import type { TokenIssuer } from '../auth/authenticator';
+import type { UpstreamClient } from '../upstream/http-client';
 import type { Provider } from './provider';
 import { auth0Provider } from './auth0';
 import { cloudFoundryProvider } from './cloudfoundry';
@@ -15,19 +17,19 @@ export interface ConfiguredProviders {
   issuers: TokenIssuer[];
 }
 
-export function configureProviders(config: Config): ConfiguredProviders {
+export function configureProviders(config: Config, http: UpstreamClient): ConfiguredProviders {
   const providers: Provider[] = [];
   const issuers: TokenIssuer[] = [];
   if (config.auth0) {
-    const auth0 = auth0Provider(config.auth0);
+    const auth0 = auth0Provider(config.auth0, http);
     providers.push(auth0.provider);
     issuers.push(auth0.issuer);
   }
   if (config.cloudFoundry) {
-    const cloudFoundry = cloudFoundryProvider(config.cloudFoundry, config.upstreamTimeoutMs);
+    const cloudFoundry = cloudFoundryProvider(config.cloudFoundry, http);
     providers.push(cloudFoundry.provider);
     issuers.push(cloudFoundry.issuer);
   }
-  if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl));
+  if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl, http));
   return { providers, issuers };
 }

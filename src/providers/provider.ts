@@ -10,7 +10,6 @@ import type {
   OrganizationStatus,
 } from '../graphql/generated';
 import type { Caller, VerifiedToken } from '../auth/caller';
-import type { UpstreamClient } from '../upstream/http-client';
 
 /** `Organization` as the schema shows it (codegen maps the GraphQL type onto this). */
 export interface OrganizationRecord {
@@ -89,10 +88,9 @@ export interface ProviderSource {
   organization?(providerId: string): Promise<OrganizationRecord | null>;
 }
 
-/** What every per-request source may use. */
+/** What a per-request source is made for. */
 export interface RequestScope {
   caller: Caller;
-  http: UpstreamClient;
 }
 
 /** A configured provider: long-lived, one per process. */

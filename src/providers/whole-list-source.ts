@@ -3,8 +3,8 @@
  * its 1000-record wall, Wacht in one call): fetched once per subject and request through a
  * DataLoader, then windowed by the engine's filter and order.
  */
-import DataLoader from 'dataloader';
 import { windowOfList } from '../connections/whole-list';
+import { perKeyLoader } from './loaders';
 import type { MembershipRecord, ProviderSource, Subject } from './provider';
 
 export interface WholeListOptions {
@@ -15,18 +15,11 @@ export interface WholeListOptions {
 }
 
 export function wholeListSource(options: WholeListOptions): ProviderSource {
-  const lists = new DataLoader<Subject, MembershipRecord[], string>(
-    (subjects) => Promise.all(subjects.map((subject) => options.fetchAll(subject).catch(asError))),
-    { cacheKeyFn: (subject) => subject.key },
-  );
+  const lists = perKeyLoader(options.fetchAll, (subject: Subject) => subject.key);
   return {
     self: options.self,
     window: async (query, request) => windowOfList(await lists.load(query.subject), query, request),
     ...(options.roles ? { roles: options.roles } : {}),
     ...(options.organization ? { organization: options.organization } : {}),
   };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -16,7 +16,7 @@ import { Authenticator } from '../auth/authenticator';
 import { contextFactory, type GraphQLContext } from '../graphql/context';
 import { errorReportingPlugin, formatError } from '../graphql/errors';
 import { buildSchema } from '../graphql/schema';
-import type { ConfiguredProviders } from '../providers';
+import { configureProviders } from '../providers';
 import { UpstreamClient } from '../upstream/http-client';
 import { operationLimits } from './limits';
 import { Metrics } from './metrics';
@@ -33,11 +33,10 @@ export interface SubgraphServer {
   close(): Promise<void>;
 }
 
-export type ServerSettings = Pick<Config, 'port' | 'host' | 'production' | 'logLevel' | 'upstreamTimeoutMs'>;
-
-export async function createServer(settings: ServerSettings, configured: ConfiguredProviders): Promise<SubgraphServer> {
+export async function createServer(settings: Config): Promise<SubgraphServer> {
   const metrics = new Metrics();
   const http = new UpstreamClient({ timeoutMs: settings.upstreamTimeoutMs, observer: metrics });
+  const configured = configureProviders(settings, http);
   const authenticator = new Authenticator(configured.issuers);
   let ready = false;
 

@@ -4,7 +4,6 @@
  */
 import type { Config } from '../../src/config';
 import { startFakes, type FakeFleet } from '../../src/fakes/fleet';
-import { configureProviders } from '../../src/providers';
 import { createServer, type SubgraphServer } from '../../src/server/app';
 
 export interface GraphQLResponse {
@@ -52,7 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fakes = await startFakes();
   const pointed = fakes.configure({ ...BASE, production: options.production ?? false });
   const config = options.config ? options.config(pointed) : pointed;
-  const server = await createServer(config, configureProviders(config));
+  const server = await createServer(config);
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,

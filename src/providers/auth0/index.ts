@@ -6,6 +6,7 @@
  */
 import type { TokenIssuer } from '../../auth/authenticator';
 import type { Auth0Config } from '../../config';
+import type { UpstreamClient } from '../../upstream/http-client';
 import type { Provider } from '../provider';
 import { Auth0DataSource } from './data-source';
 import { isAuth0UserId } from './ids';
@@ -21,8 +22,8 @@ export interface Auth0Provider {
   issuer: TokenIssuer;
 }
 
-export function auth0Provider(config: Auth0Config): Auth0Provider {
-  const token = managementToken(config);
+export function auth0Provider(config: Auth0Config, http: UpstreamClient): Auth0Provider {
+  const api = new Auth0DataSource(http, config.baseUrl, managementToken(config, http));
   return {
     issuer: auth0Issuer(config),
     provider: {
@@ -31,7 +32,7 @@ export function auth0Provider(config: Auth0Config): Auth0Provider {
       mayRead: (caller, userId) =>
         caller.provider === 'AUTH0' && (caller.userId === userId || caller.scopes.has(READ_ORGANIZATIONS)),
       supportsAssociationFilters: false,
-      createSource: ({ caller, http }) => auth0Source(caller, new Auth0DataSource(http, config.baseUrl, token(http))),
+      createSource: ({ caller }) => auth0Source(caller, api),
     },
   };
 }

@@ -11,27 +11,13 @@ import { parseBody } from '../../upstream/response';
 import { tokenFailure } from './errors';
 import { tokenAnswerSchema } from './wire';
 
-/** The token to use with this upstream client. */
-export type ManagementToken = (http: UpstreamClient) => AccessToken;
-
 type ClientCredentials = Extract<Auth0Config['management'], { clientId: string }>;
 
-export function managementToken(config: Auth0Config): ManagementToken {
+export function managementToken(config: Auth0Config, http: UpstreamClient): AccessToken {
   const { management } = config;
-  if ('token' in management) {
-    const fixed = new FixedAccessToken(management.token);
-    return () => fixed;
-  }
-  // The upstream client is the server's, created after the providers: one cache per client is one per process.
-  const cached = new WeakMap<UpstreamClient, AccessToken>();
-  return (http) => {
-    let token = cached.get(http);
-    if (!token) {
-      token = new CachedAccessToken(() => requestToken(http, config.baseUrl, management));
-      cached.set(http, token);
-    }
-    return token;
-  };
+  return 'token' in management
+    ? new FixedAccessToken(management.token)
+    : new CachedAccessToken(() => requestToken(http, config.baseUrl, management));
 }
 
 /** `POST /oauth/token`, form-encoded client credentials (`client_secret_post`) for the Management API. */

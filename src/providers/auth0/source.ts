@@ -4,9 +4,9 @@
  * so that each distinct key is asked for at most once per request however many memberships
  * share it. Auth0 has no batch routes: a batch is one call per key.
  */
-import DataLoader from 'dataloader';
 import type { Caller } from '../../auth/caller';
 import type { OrganizationRecord, ProviderSource, RoleRecord, Subject } from '../provider';
+import { perKeyLoader } from '../loaders';
 import { wholeListSource } from '../whole-list-source';
 import type { Auth0DataSource } from './data-source';
 import { isAuth0OrganizationId, isAuth0UserId } from './ids';
@@ -55,19 +55,4 @@ export function auth0Source(caller: Caller, api: Auth0DataSource): ProviderSourc
 /** Keyed as the engine keys `User.organizations(id)`, so both lists of one user share a fetch. */
 function userSubject(userId: string): Subject {
   return { userId, key: `user:${userId}` };
-}
-
-/** Each distinct key fetched once, on its own; one key's failure is that key's alone. */
-function perKeyLoader<K, V>(
-  fetch: (key: K) => Promise<V>,
-  cacheKey: (key: K) => string = String,
-): DataLoader<K, V, string> {
-  return new DataLoader<K, V, string>(
-    (keys) => Promise.all(keys.map((key) => fetch(key).catch(asError))),
-    { cacheKeyFn: cacheKey },
-  );
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

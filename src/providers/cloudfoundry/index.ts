@@ -6,7 +6,7 @@
 import type { TokenIssuer } from '../../auth/authenticator';
 import type { VerifiedToken } from '../../auth/caller';
 import type { CloudFoundryConfig } from '../../config';
-import { UpstreamClient } from '../../upstream/http-client';
+import type { UpstreamClient } from '../../upstream/http-client';
 import type { Provider } from '../provider';
 import { callerCredentials, clientCredentials } from './credentials';
 import { CloudFoundryDataSource } from './data-source';
@@ -27,12 +27,9 @@ export interface CloudFoundryProvider {
   issuer: TokenIssuer;
 }
 
-export function cloudFoundryProvider(config: CloudFoundryConfig, upstreamTimeoutMs: number): CloudFoundryProvider {
-  // The UAA is needed outside any request (the authenticator asks for the issuer, the client
-  // token lives for the process), so its calls have a client of their own.
-  const uaaHttp = new UpstreamClient({ timeoutMs: upstreamTimeoutMs });
-  const uaa = discoverUaa(uaaHttp, config.apiUrl);
-  const client = config.client ? clientCredentials(uaaHttp, uaa, config.client) : null;
+export function cloudFoundryProvider(config: CloudFoundryConfig, http: UpstreamClient): CloudFoundryProvider {
+  const uaa = discoverUaa(http, config.apiUrl);
+  const client = config.client ? clientCredentials(http, uaa, config.client) : null;
   return {
     issuer: uaaIssuer(uaa),
     provider: {
@@ -41,7 +38,7 @@ export function cloudFoundryProvider(config: CloudFoundryConfig, upstreamTimeout
       mayRead,
       supportsAssociationFilters: true,
       assertExpressible,
-      createSource: ({ caller, http }) =>
+      createSource: ({ caller }) =>
         cloudFoundrySource(
           caller,
           new CloudFoundryDataSource(http, config.apiUrl, client ?? callerCredentials(caller)),

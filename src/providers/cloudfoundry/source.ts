@@ -3,7 +3,7 @@
  * through per-request DataLoaders (each distinct page at most once per request), the role lists
  * read once per user when roles are selected, and organizations once per guid.
  */
-import DataLoader from 'dataloader';
+import { perKeyLoader } from '../loaders';
 import type { Caller } from '../../auth/caller';
 import type { OrderDirection } from '../../graphql/generated';
 import type { ListQuery, ProviderSource, RoleRecord, Subject, WindowAnswer, WindowRequest } from '../provider';
@@ -95,19 +95,4 @@ function userSubject(userGuid: string): Subject {
 
 function upstreamDirection(direction: OrderDirection, reversed: boolean): 'asc' | 'desc' {
   return (direction === 'DESC') !== reversed ? 'desc' : 'asc';
-}
-
-/** Each distinct key fetched once, on its own; one key's failure is that key's alone. */
-function perKeyLoader<K, V>(
-  fetch: (key: K) => Promise<V>,
-  cacheKey: (key: K) => string = String,
-): DataLoader<K, V, string> {
-  return new DataLoader<K, V, string>(
-    (keys) => Promise.all(keys.map((key) => fetch(key).catch((error: unknown) => asError(error)))),
-    { cacheKeyFn: cacheKey },
-  );
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

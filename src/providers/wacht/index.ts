@@ -2,22 +2,22 @@
  * Wacht: only the signed-in user's memberships (its Frontend API cannot look up another
  * user), fetched whole in one call and windowed by the engine.
  */
+import type { UpstreamClient } from '../../upstream/http-client';
 import type { Provider } from '../provider';
 import { wholeListSource } from '../whole-list-source';
 import { WachtDataSource } from './data-source';
 
-export function wachtProvider(frontendApiUrl: string): Provider {
+export function wachtProvider(frontendApiUrl: string, http: UpstreamClient): Provider {
+  const api = new WachtDataSource(http, frontendApiUrl);
   return {
     name: 'WACHT',
     ownsUserId: () => false,
     mayRead: () => false,
     supportsAssociationFilters: false,
-    createSource: ({ caller, http }) => {
-      const api = new WachtDataSource(http, frontendApiUrl);
-      return wholeListSource({
+    createSource: ({ caller }) =>
+      wholeListSource({
         self: async () => (caller.wachtSession ? { userId: null, key: 'session' } : null),
         fetchAll: () => api.memberships(caller.wachtSession!),
-      });
-    },
+      }),
   };
 }

@@ -45,10 +45,8 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
 describe('the Auth0 Management API token', () => {
   it('is requested once, form-encoded with client credentials for the Management API, and shared', async () => {
     const issuedBefore = fake.issuedManagementTokens;
-    const tokens = managementToken(config());
-    const token = tokens(http);
-    expect(tokens(http)).toBe(token);
-    const values = await Promise.all([token.get(), token.get(), tokens(http).get()]);
+    const token = managementToken(config(), http);
+    const values = await Promise.all([token.get(), token.get(), token.get()]);
     expect(new Set(values).size).toBe(1);
     expect(await token.get()).toBe(values[0]);
     expect(fake.issuedManagementTokens - issuedBefore).toBe(1);
@@ -66,18 +64,15 @@ describe('the Auth0 Management API token', () => {
   });
 
   it('is fixed by configuration when a token is given: nothing is requested', async () => {
-    const tokens = managementToken(config({ token: 'configured-management-token' }));
-    expect(await tokens(http).get()).toBe('configured-management-token');
-    const another = new UpstreamClient({ timeoutMs: 1000 });
-    expect(tokens(another)).toBe(tokens(http));
-    await another.close();
+    const token = managementToken(config({ token: 'configured-management-token' }), http);
+    expect(await token.get()).toBe('configured-management-token');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('refused client credentials are UPSTREAM_ERROR for AUTH0, without the secret', async () => {
     const secret = 'wrong-secret-0123456789abcdef';
     const error = await failure(
-      managementToken(config({ clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: secret }))(http).get(),
+      managementToken(config({ clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: secret }), http).get(),
     );
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.details).toEqual({ provider: 'AUTH0' });
@@ -91,7 +86,7 @@ describe('the Auth0 Management API token', () => {
     ['a reset connection', 'UPSTREAM_UNAVAILABLE', { reset: true }],
   ])('%s from the token endpoint is %s', async (_label, code, fault) => {
     fake.fail({ path: /^\/oauth\/token$/, ...fault });
-    const error = await failure(managementToken(config())(http).get());
+    const error = await failure(managementToken(config(), http).get());
     expect(error.code).toBe(code);
     expect(error.details).toEqual({ provider: 'AUTH0' });
     expect(error.message).not.toContain(DEMO_AUTH0_CLIENT_SECRET);

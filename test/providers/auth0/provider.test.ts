@@ -1,11 +1,14 @@
 import type { VerifiedToken } from '../../../src/auth/caller';
 import { auth0Provider } from '../../../src/providers/auth0';
+import { UpstreamClient } from '../../../src/upstream/http-client';
 
-const { provider } = auth0Provider({
-  baseUrl: 'https://travel0.us.auth0.com',
-  audience: 'https://api.example.com',
-  management: { token: 'fixed-management-token' },
-});
+// Nothing here calls out: the provider's rules are pure.
+const http = new UpstreamClient({ timeoutMs: 1000 });
+afterAll(() => http.close());
+const { provider } = auth0Provider(
+  { baseUrl: 'https://travel0.us.auth0.com', audience: 'https://api.example.com', management: { token: 'fixed-management-token' } },
+  http,
+);
 
 function token(provider: VerifiedToken['provider'], userId: string | null, scopes: string[] = []): VerifiedToken {
   return { provider, userId, scopes: new Set(scopes), raw: 'not-used' };

@@ -1,0 +1,20 @@
+/**
+ * The per-request DataLoader every provider uses: each distinct key is fetched once per
+ * request, however many fields ask for it. The providers' APIs have no batch routes, so a
+ * batch is one call per key, and one key's failure is that key's alone.
+ */
+import DataLoader from 'dataloader';
+
+export function perKeyLoader<K, V>(
+  fetch: (key: K) => Promise<V>,
+  cacheKey: (key: K) => string = String,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    (keys) => Promise.all(keys.map((key) => fetch(key).catch(asError))),
+    { cacheKeyFn: cacheKey },
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
