@@ -1,6 +1,6 @@
 /**
  * Tests are transpiled by ts-jest without type-checking (type-checking is `tsc`, its own
- * step of `npm test`). `jose` and `cookie` ship ES modules only, so they are transpiled too.
+ * step of `npm test`). `jose`, `cookie` and `cockatiel` ship ES modules only, so they are transpiled too.
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -8,9 +8,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|cockatiel)/)'],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

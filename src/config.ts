@@ -3,6 +3,7 @@
  * that names the variable and what is wrong, never its value (it may be a secret).
  */
 import { z } from 'zod';
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from './upstream/resilience';
 
 export interface Auth0Config {
   /** `https://{domain}` or the configured base URL, without a trailing slash. */
@@ -22,6 +23,8 @@ export interface Config {
   production: boolean;
   logLevel: string;
   upstreamTimeoutMs: number;
+  /** Retries, time budget, concurrency limit and circuit breaker of each provider's calls. */
+  resilience: ResilienceSettings;
   auth0: Auth0Config | null;
   cloudFoundry: CloudFoundryConfig | null;
   wacht: { frontendApiUrl: string } | null;
@@ -65,6 +68,11 @@ const environment = z.object({
     .optional()
     .transform((value) => value ?? 'info'),
   UPSTREAM_TIMEOUT_MS: integer(5000, 1, 120_000),
+  UPSTREAM_MAX_RETRIES: integer(DEFAULT_RESILIENCE.maxRetries, 0, 5),
+  UPSTREAM_RETRY_BUDGET_MS: integer(DEFAULT_RESILIENCE.budgetMs, 1, 300_000),
+  UPSTREAM_CONCURRENCY: integer(DEFAULT_RESILIENCE.concurrency, 1, 1000),
+  UPSTREAM_BREAKER_THRESHOLD: integer(DEFAULT_RESILIENCE.breakerThreshold, 1, 1000),
+  UPSTREAM_BREAKER_COOLDOWN_MS: integer(DEFAULT_RESILIENCE.halfOpenAfterMs, 100, 600_000),
   AUTH0_DOMAIN: optionalText.pipe(
     z
       .string()
@@ -97,6 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     logLevel: values.LOG_LEVEL,
     upstreamTimeoutMs: values.UPSTREAM_TIMEOUT_MS,
+    resilience: {
+      maxRetries: values.UPSTREAM_MAX_RETRIES,
+      budgetMs: values.UPSTREAM_RETRY_BUDGET_MS,
+      concurrency: values.UPSTREAM_CONCURRENCY,
+      breakerThreshold: values.UPSTREAM_BREAKER_THRESHOLD,
+      halfOpenAfterMs: values.UPSTREAM_BREAKER_COOLDOWN_MS,
+    },
     auth0: auth0Config(values, problems),
     cloudFoundry: cloudFoundryConfig(values, problems),
     wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import cors from '@fastify/cors';
 import { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
@@ -33,9 +34,18 @@ export interface SubgraphServer {
   close(): Promise<void>;
 }
 
-export async function createServer(settings: Config): Promise<SubgraphServer> {
+export interface ServerOptions {
+  /** Where logs go (default stdout): tests read them to prove no secret is written. */
+  logStream?: DestinationStream;
+}
+
+export async function createServer(settings: Config, options: ServerOptions = {}): Promise<SubgraphServer> {
   const metrics = new Metrics();
-  const http = new UpstreamClient({ timeoutMs: settings.upstreamTimeoutMs, observer: metrics });
+  const http = new UpstreamClient({
+    timeoutMs: settings.upstreamTimeoutMs,
+    resilience: settings.resilience,
+    observer: metrics,
+  });
   const configured = configureProviders(settings, http);
   const authenticator = new Authenticator(configured.issuers);
   let ready = false;
@@ -44,6 +54,7 @@ export async function createServer(settings: Config): Promise<SubgraphServer> {
     logger: {
       level: settings.logLevel,
       redact: { paths: REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -2,7 +2,8 @@
  * Prometheus metrics on their own registry: the process defaults and every upstream
  * exchange by provider, route template and status (never a URL, an id or a token).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IdentityProvider } from '../graphql/generated';
 import type { UpstreamObserver, UpstreamRequest } from '../upstream/http-client';
 
 export class Metrics implements UpstreamObserver {
@@ -23,8 +24,30 @@ export class Metrics implements UpstreamObserver {
     registers: [this.registry],
   });
 
+  private readonly upstreamRetries = new Counter({
+    name: 'upstream_retries_total',
+    help: 'Upstream requests sent again after a 408, 429, 5xx or network failure, by provider.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly circuitOpen = new Gauge({
+    name: 'upstream_circuit_open',
+    help: "1 while a provider's circuit breaker is open (failing fast), else 0.",
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  retried(provider: IdentityProvider): void {
+    this.upstreamRetries.inc({ provider });
+  }
+
+  circuitChanged(provider: IdentityProvider, open: boolean): void {
+    this.circuitOpen.set({ provider }, open ? 1 : 0);
   }
 
   observe(request: UpstreamRequest, outcome: number | 'error', seconds: number): void {

@@ -1,15 +1,19 @@
 /**
  * The one HTTP client every provider calls its API through: keep-alive pools per origin
- * (undici), a timeout on every request, bodies always read to the end, and transport
- * failures turned into the contract's UPSTREAM_UNAVAILABLE for that provider.
+ * (undici), a timeout on every attempt, bodies always read to the end, the provider's
+ * resilience policies (concurrency limit, circuit breaker, retries), an OpenTelemetry span
+ * per call (free when no SDK is installed), and transport failures turned into the
+ * contract's UPSTREAM_UNAVAILABLE for that provider.
  */
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Agent, request } from 'undici';
 import type { IdentityProvider } from '../graphql/generated';
 import { AppError } from '../errors';
+import { DEFAULT_RESILIENCE, ProviderResilience, type ResilienceObserver, type ResilienceSettings } from './resilience';
 
 export interface UpstreamRequest {
   provider: IdentityProvider;
-  /** The route template, for metrics and logs: never the concrete URL, which holds ids. */
+  /** The route template, for metrics, traces and logs: never the concrete URL, which holds ids. */
   route: string;
   url: string;
   method?: 'GET' | 'POST';
@@ -24,23 +28,58 @@ export interface UpstreamResponse {
 }
 
 /** Told about every upstream exchange (metrics). */
-export interface UpstreamObserver {
+export interface UpstreamObserver extends ResilienceObserver {
   observe(request: UpstreamRequest, outcome: number | 'error', seconds: number): void;
 }
 
 export interface UpstreamClientOptions {
+  /** Per attempt. */
   timeoutMs: number;
   observer?: UpstreamObserver;
+  resilience?: Partial<ResilienceSettings>;
 }
 
-export class UpstreamClient {
-  private readonly agent: Agent;
+const tracer = trace.getTracer('organizations-subgraph');
 
-  constructor(private readonly options: UpstreamClientOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+export class UpstreamClient {
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  private readonly policies = new Map<IdentityProvider, ProviderResilience>();
+
+  constructor(private readonly options: UpstreamClientOptions) {}
+
+  send(upstream: UpstreamRequest): Promise<UpstreamResponse> {
+    return tracer.startActiveSpan(`${upstream.provider} ${upstream.route}`, async (span) => {
+      span.setAttributes({ 'organizations.provider': upstream.provider, 'http.route': upstream.route });
+      try {
+        const response = await this.policyFor(upstream.provider).run((remainingMs) =>
+          this.exchange(upstream, Math.min(this.options.timeoutMs, remainingMs)),
+        );
+        span.setAttribute('http.response.status_code', response.status);
+        return response;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'failed' });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
-  async send(upstream: UpstreamRequest): Promise<UpstreamResponse> {
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private policyFor(provider: IdentityProvider): ProviderResilience {
+    let policy = this.policies.get(provider);
+    if (!policy) {
+      policy = new ProviderResilience(provider, { ...DEFAULT_RESILIENCE, ...this.options.resilience }, this.options.observer);
+      this.policies.set(provider, policy);
+    }
+    return policy;
+  }
+
+  /** One attempt. */
+  private async exchange(upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     try {
@@ -49,7 +88,7 @@ export class UpstreamClient {
         method: upstream.method ?? 'GET',
         headers: { accept: 'application/json', ...upstream.headers },
         body: upstream.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await response.body.text();
       this.options.observer?.observe(upstream, response.statusCode, elapsed());
@@ -60,10 +99,6 @@ export class UpstreamClient {
         provider: upstream.provider,
       });
     }
-  }
-
-  async close(): Promise<void> {
-    await this.agent.close();
   }
 }
 

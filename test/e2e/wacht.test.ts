@@ -262,9 +262,10 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       expect((await failedWith()).extensions).toEqual({ code: 'RATE_LIMITED', provider: 'WACHT', retryAfter: 17 });
     });
 
-    it('500 is UPSTREAM_UNAVAILABLE', async () => {
-      harness.wacht.fail(FakeWacht.serverError());
+    it('500 on every try is UPSTREAM_UNAVAILABLE, after two retries', async () => {
+      harness.wacht.fail({ ...FakeWacht.serverError(), times: Infinity });
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: 'WACHT' });
+      expect(upstreamCalls()).toBe(3);
     });
 
     it('a body that is not JSON is UPSTREAM_ERROR', async () => {
@@ -277,8 +278,8 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: 'WACHT' });
     });
 
-    it('a reset connection is UPSTREAM_UNAVAILABLE', async () => {
-      harness.wacht.fail({ reset: true });
+    it('a connection reset on every try is UPSTREAM_UNAVAILABLE', async () => {
+      harness.wacht.fail({ reset: true, times: Infinity });
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: 'WACHT' });
     });
   });

@@ -4,7 +4,8 @@
  */
 import type { Config } from '../../src/config';
 import { startFakes, type FakeFleet } from '../../src/fakes/fleet';
-import { createServer, type SubgraphServer } from '../../src/server/app';
+import { createServer, type ServerOptions, type SubgraphServer } from '../../src/server/app';
+import { DEFAULT_RESILIENCE } from '../../src/upstream/resilience';
 
 export interface GraphQLResponse {
   status: number;
@@ -31,6 +32,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   production?: boolean;
+  /** Where the server's logs go (with `config` setting a log level). */
+  logStream?: ServerOptions['logStream'];
   /** Changes to the configuration that points at the fakes (e.g. `{ auth0: null }`). */
   config?: (config: Config) => Config;
 }
@@ -41,6 +44,10 @@ const BASE: Config = {
   production: false,
   logLevel: 'silent',
   upstreamTimeoutMs: 2000,
+  // Production's retries within a shorter budget (a provider asking to wait longer is not
+  // retried), and a breaker that does not open between tests sharing a server
+  // (test/e2e/resilience.test.ts sets its own).
+  resilience: { ...DEFAULT_RESILIENCE, budgetMs: 3000, breakerThreshold: 1000 },
   auth0: null,
   cloudFoundry: null,
   wacht: null,
@@ -51,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fakes = await startFakes();
   const pointed = fakes.configure({ ...BASE, production: options.production ?? false });
   const config = options.config ? options.config(pointed) : pointed;
-  const server = await createServer(config);
+  const server = await createServer(config, { logStream: options.logStream });
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,

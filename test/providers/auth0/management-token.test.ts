@@ -85,7 +85,7 @@ describe('the Auth0 Management API token', () => {
     ['an answer that is not JSON', 'UPSTREAM_ERROR', { status: 200, rawBody: 'access_token=abc' }],
     ['a reset connection', 'UPSTREAM_UNAVAILABLE', { reset: true }],
   ])('%s from the token endpoint is %s', async (_label, code, fault) => {
-    fake.fail({ path: /^\/oauth\/token$/, ...fault });
+    fake.fail({ path: /^\/oauth\/token$/, ...fault, times: Infinity });
     const error = await failure(managementToken(config(), http).get());
     expect(error.code).toBe(code);
     expect(error.details).toEqual({ provider: 'AUTH0' });

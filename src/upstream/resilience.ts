@@ -1,0 +1,143 @@
+/**
+ * Resilience policies per provider (cockatiel), applied to every upstream exchange in one
+ * place so that retries never multiply across layers:
+ * - a concurrency limit (bulkhead with a queue), so a batch of 100 users never opens 100 sockets;
+ * - a circuit breaker that fails fast after consecutive failures (network, timeout, 5xx) and
+ *   lets a probe through after a while;
+ * - at most two retries for 408, 429, 5xx and network failures, waiting what the provider asks
+ *   (`Retry-After`, else `X-RateLimit-Reset`), else exponential backoff with jitter, and never
+ *   past the call's time budget.
+ */
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { AppError } from '../errors';
+import type { IdentityProvider } from '../graphql/generated';
+import type { UpstreamResponse } from './http-client';
+import { retryAfterSeconds } from './response';
+
+export interface ResilienceSettings {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** The time one call may take, retries and waits included. */
+  budgetMs: number;
+  /** Requests in flight to one provider at once; the rest wait their turn. */
+  concurrency: number;
+  /** Consecutive failures that open the circuit. */
+  breakerThreshold: number;
+  /** How long the circuit stays open before a probe is let through. */
+  halfOpenAfterMs: number;
+}
+
+export const DEFAULT_RESILIENCE: ResilienceSettings = {
+  maxRetries: 2,
+  budgetMs: 10_000,
+  concurrency: 16,
+  breakerThreshold: 5,
+  halfOpenAfterMs: 10_000,
+};
+
+/** Told about retries and circuit changes (metrics). */
+export interface ResilienceObserver {
+  retried(provider: IdentityProvider): void;
+  circuitChanged(provider: IdentityProvider, open: boolean): void;
+}
+
+const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** No retry is started with less time than this left in the budget. */
+const MIN_ATTEMPT_MS = 100;
+const BASE_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 2_000;
+/** Bulkhead queue: far more than any request needs, so callers wait rather than fail. */
+const QUEUE_LIMIT = 10_000;
+
+type Outcome = { value: UpstreamResponse } | { error: unknown };
+
+export class ProviderResilience {
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly limiter: BulkheadPolicy;
+
+  constructor(
+    private readonly provider: IdentityProvider,
+    private readonly settings: ResilienceSettings,
+    private readonly observer?: ResilienceObserver,
+  ) {
+    this.breaker = circuitBreaker(
+      handleWhen(isTransportFailure).orWhenResult((response) => (response as UpstreamResponse).status >= 500),
+      { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
+    );
+    this.breaker.onStateChange((state) => observer?.circuitChanged(provider, state === CircuitState.Open));
+    this.limiter = bulkhead(settings.concurrency, QUEUE_LIMIT);
+  }
+
+  /** Runs `attempt` (given the time it may take) under the policies. */
+  async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
+    const deadline = Date.now() + this.settings.budgetMs;
+    let plannedWait = 0;
+    let attempts = 0;
+    // Decides whether to retry, and how long to wait first: the wait must fit the budget.
+    const worthRetrying = (outcome: Outcome): boolean => {
+      if ('value' in outcome ? !RETRIED_STATUSES.has(outcome.value.status) : !isTransportFailure(outcome.error)) {
+        return false;
+      }
+      plannedWait = waitBefore(outcome, attempts);
+      return Date.now() + plannedWait + MIN_ATTEMPT_MS <= deadline;
+    };
+    const retries = retry(
+      handleWhen((error) => worthRetrying({ error })).orWhenResult((value) =>
+        worthRetrying({ value: value as UpstreamResponse }),
+      ),
+      { maxAttempts: this.settings.maxRetries, backoff: new DelegateBackoff(() => plannedWait) },
+    );
+    retries.onRetry(() => this.observer?.retried(this.provider));
+    try {
+      return await retries.execute(() =>
+        this.breaker.execute(() =>
+          this.limiter.execute(() => {
+            attempts += 1;
+            return attempt(Math.max(1, deadline - Date.now()));
+          }),
+        ),
+      );
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  private explain(error: unknown): unknown {
+    const provider = this.provider;
+    if (error instanceof BrokenCircuitError) {
+      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} is failing: not asking it again for a while (circuit open)`, {
+        provider,
+      });
+    }
+    if (error instanceof BulkheadRejectedError) {
+      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} has too many requests waiting`, { provider });
+    }
+    return error;
+  }
+}
+
+/**
+ * What the provider asked for (waiting less would only be refused again; more than the budget
+ * allows means no retry), else exponential backoff with full jitter, capped.
+ */
+function waitBefore(outcome: Outcome, attempts: number): number {
+  const asked = 'value' in outcome ? retryAfterSeconds(outcome.value.headers) : undefined;
+  return asked !== undefined ? asked * 1000 : Math.min(MAX_BACKOFF_MS, Math.random() * BASE_BACKOFF_MS * 2 ** attempts);
+}
+
+/** Thrown by the HTTP client when no answer came (network error, reset, timeout). */
+function isTransportFailure(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'UPSTREAM_UNAVAILABLE';
+}
