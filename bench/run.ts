@@ -36,6 +36,8 @@ interface Row {
 
 async function main(): Promise<void> {
   const fakes = await startFakes();
+  // The fake enforces a tenant's rate limit; the benchmark measures the subgraph, not the plan.
+  fakes.auth0.rateLimit = { limit: Number.MAX_SAFE_INTEGER, refillPerSecond: Number.MAX_SAFE_INTEGER };
   const [subgraphPort, baselinePort] = [await freePort(), await freePort()];
   const managementToken = await issueManagementToken(fakes);
   const subgraph = start('dist/src/main.js', {
@@ -221,8 +223,12 @@ function report(rows: Row[]): void {
 }
 
 function start(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(root, script)], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return child;
+  // BENCH_PROFILE=dir writes a CPU profile of each child there (open it in Chrome DevTools).
+  const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  return spawn(process.execPath, [...profile, join(root, script)], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function waitUntilReady(url: string, method = 'GET'): Promise<void> {

@@ -18,7 +18,7 @@ describe('configuration', () => {
       production: false,
       logLevel: 'info',
       upstreamTimeoutMs: 5000,
-      resilience: { maxRetries: 2, budgetMs: 10_000, concurrency: 16, breakerThreshold: 5, halfOpenAfterMs: 10_000 },
+      resilience: { maxRetries: 2, budgetMs: 10_000, concurrency: 50, breakerThreshold: 5, halfOpenAfterMs: 10_000 },
       auth0: null,
       cloudFoundry: null,
       wacht: null,

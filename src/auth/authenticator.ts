@@ -4,6 +4,7 @@
  * `kid`), audience and expiry checked with a small clock tolerance.
  */
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors';
 import type { IdentityProvider } from '../graphql/generated';
 import type { VerifiedToken } from './caller';
@@ -23,10 +24,25 @@ export interface TokenIssuer {
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/** Verified tokens kept (in memory only) so a caller's every request does not redo RS256. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+/** Re-verify at least this often, so a key revoked at the issuer stops working soon. */
+const REVERIFY_AFTER_MS = 5 * 60_000;
+
 export class Authenticator {
+  private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_KEPT });
+
   constructor(private readonly issuers: readonly TokenIssuer[]) {}
 
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (known) return known;
+    const verified = await this.verifyAnew(token);
+    this.verified.set(token, verified, { ttl: keepFor(token) });
+    return verified;
+  }
+
+  private async verifyAnew(token: string): Promise<VerifiedToken> {
     const claimedIssuer = readIssuer(token);
     const issuer = await this.issuerNamed(claimedIssuer);
     if (!issuer) throw invalid('the token issuer is not accepted here');
@@ -60,6 +76,13 @@ export class Authenticator {
     if (undiscovered) throw undiscovered;
     return undefined;
   }
+}
+
+/** Until the token expires (checked already), and no longer than REVERIFY_AFTER_MS. */
+function keepFor(token: string): number {
+  const expiresAt = decodeJwt(token).exp;
+  const untilExpiry = typeof expiresAt === 'number' ? expiresAt * 1000 - Date.now() : REVERIFY_AFTER_MS;
+  return Math.max(1, Math.min(REVERIFY_AFTER_MS, untilExpiry));
 }
 
 /** The unverified `iss`, only to pick the issuer to verify with; RS256 checked up front. */

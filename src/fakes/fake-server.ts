@@ -40,6 +40,9 @@ export abstract class FakeServer {
   readonly requests: RecordedRequest[] = [];
   /** Added to every request, to simulate a distant upstream. */
   latencyMs = 0;
+  /** The most requests it was handling at once since the last reset (to check concurrency limits). */
+  peakInFlight = 0;
+  private inFlight = 0;
   private readonly faults: Fault[] = [];
   private readonly recorded = new WeakMap<FastifyRequest, RecordedRequest>();
   private app: FastifyInstance | undefined;
@@ -54,7 +57,15 @@ export abstract class FakeServer {
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     const app = Fastify({ logger: false, keepAliveTimeout: 65_000 });
     app.register(formbody);
-    app.addHook('onRequest', async (request, reply) => this.intercept(request, reply));
+    app.addHook('onRequest', async (request, reply) => {
+      this.inFlight += 1;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      // Closes when answered or when the connection is gone (a reset fault included).
+      reply.raw.once('close', () => {
+        this.inFlight -= 1;
+      });
+      return this.intercept(request, reply);
+    });
     app.addHook('preHandler', async (request) => {
       const recorded = this.recorded.get(request);
       if (recorded) recorded.body = request.body;
@@ -82,6 +93,7 @@ export abstract class FakeServer {
     this.requests.length = 0;
     this.faults.length = 0;
     this.latencyMs = 0;
+    this.peakInFlight = this.inFlight;
   }
 
   /** Recorded requests whose raw path matches. */

@@ -3,7 +3,10 @@
  * exchange by provider, route template and status (never a URL, an id or a token).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLContext } from '../graphql/context';
 import type { IdentityProvider } from '../graphql/generated';
+import { upstreamTally } from '../upstream/accounting';
 import type { UpstreamObserver, UpstreamRequest } from '../upstream/http-client';
 
 export class Metrics implements UpstreamObserver {
@@ -38,9 +41,40 @@ export class Metrics implements UpstreamObserver {
     registers: [this.registry],
   });
 
+  private readonly operationDuration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL requests from start to response, by operation type and outcome (ok, or error when any error was returned).',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly operationUpstreamRequests = new Histogram({
+    name: 'graphql_operation_upstream_requests',
+    help: 'Upstream requests (retries included) one GraphQL request made, by operation type.',
+    labelNames: ['operation'] as const,
+    buckets: [0, 1, 2, 3, 5, 10, 20, 50, 100, 200],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  /** Observes every GraphQL request: its duration, outcome and upstream requests. */
+  readonly plugin: ApolloServerPlugin<GraphQLContext> = {
+    requestDidStart: async () => {
+      const started = performance.now();
+      return {
+        willSendResponse: async ({ operation, errors, contextValue }) => {
+          const type = operation?.operation ?? 'unknown';
+          const failed = Boolean(errors?.length) || contextValue.partialErrors.length > 0;
+          this.operationDuration.observe({ operation: type, outcome: failed ? 'error' : 'ok' }, (performance.now() - started) / 1000);
+          this.operationUpstreamRequests.observe({ operation: type }, upstreamTally.getStore()?.requests ?? 0);
+        },
+      };
+    },
+  };
 
   retried(provider: IdentityProvider): void {
     this.upstreamRetries.inc({ provider });

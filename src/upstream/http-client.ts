@@ -9,6 +9,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Agent, request } from 'undici';
 import type { IdentityProvider } from '../graphql/generated';
 import { AppError } from '../errors';
+import { upstreamTally } from './accounting';
 import { DEFAULT_RESILIENCE, ProviderResilience, type ResilienceObserver, type ResilienceSettings } from './resilience';
 
 export interface UpstreamRequest {
@@ -80,6 +81,8 @@ export class UpstreamClient {
 
   /** One attempt. */
   private async exchange(upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
+    const tally = upstreamTally.getStore();
+    if (tally) tally.requests += 1;
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     try {

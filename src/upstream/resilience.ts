@@ -42,7 +42,7 @@ export interface ResilienceSettings {
 export const DEFAULT_RESILIENCE: ResilienceSettings = {
   maxRetries: 2,
   budgetMs: 10_000,
-  concurrency: 16,
+  concurrency: 50,
   breakerThreshold: 5,
   halfOpenAfterMs: 10_000,
 };
