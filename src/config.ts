@@ -25,6 +25,10 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Retries, time budget, concurrency limit and circuit breaker of each provider's calls. */
   resilience: ResilienceSettings;
+  /** How long membership lists are kept across requests; 0 (the default) keeps none. */
+  membershipCacheTtlSeconds: number;
+  /** How long Auth0 role permissions (tenant-wide) are kept across requests; 0 keeps none. */
+  rolePermissionsCacheTtlSeconds: number;
   auth0: Auth0Config | null;
   cloudFoundry: CloudFoundryConfig | null;
   wacht: { frontendApiUrl: string } | null;
@@ -73,6 +77,8 @@ const environment = z.object({
   UPSTREAM_CONCURRENCY: integer(DEFAULT_RESILIENCE.concurrency, 1, 1000),
   UPSTREAM_BREAKER_THRESHOLD: integer(DEFAULT_RESILIENCE.breakerThreshold, 1, 1000),
   UPSTREAM_BREAKER_COOLDOWN_MS: integer(DEFAULT_RESILIENCE.halfOpenAfterMs, 100, 600_000),
+  MEMBERSHIP_CACHE_TTL_SECONDS: integer(0, 0, 3600),
+  ROLE_PERMISSIONS_CACHE_TTL_SECONDS: integer(60, 0, 3600),
   AUTH0_DOMAIN: optionalText.pipe(
     z
       .string()
@@ -112,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakerThreshold: values.UPSTREAM_BREAKER_THRESHOLD,
       halfOpenAfterMs: values.UPSTREAM_BREAKER_COOLDOWN_MS,
     },
+    membershipCacheTtlSeconds: values.MEMBERSHIP_CACHE_TTL_SECONDS,
+    rolePermissionsCacheTtlSeconds: values.ROLE_PERMISSIONS_CACHE_TTL_SECONDS,
     auth0: auth0Config(values, problems),
     cloudFoundry: cloudFoundryConfig(values, problems),
     wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,

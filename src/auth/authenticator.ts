@@ -100,12 +100,25 @@ function readIssuer(token: string): string {
 function verificationFailure(provider: IdentityProvider, error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof errors.JWTExpired) return invalid('the bearer token has expired');
-  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+  if (keysUnavailable(error)) {
     // The keys could not be fetched: the issuer is down, not the caller wrong.
     return new AppError('UPSTREAM_UNAVAILABLE', `${provider} signing keys could not be fetched`, { provider });
   }
   if (error instanceof errors.JWTClaimValidationFailed) return invalid(`the bearer token's ${error.claim} is not accepted`);
   return invalid('the bearer token does not verify');
+}
+
+/**
+ * The key set could not be had: a timeout, a network error (not jose's), an answer other than
+ * 200 (jose's generic error) or a body that is no key set.
+ */
+function keysUnavailable(error: unknown): boolean {
+  return (
+    !(error instanceof errors.JOSEError) ||
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    error.code === 'ERR_JOSE_GENERIC'
+  );
 }
 
 function invalid(reason: string): AppError {

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { TokenIssuer } from '../auth/authenticator';
 import type { UpstreamClient } from '../upstream/http-client';
 import type { Provider } from './provider';
+import { TtlCache } from './ttl-cache';
 import { auth0Provider } from './auth0';
 import { cloudFoundryProvider } from './cloudfoundry';
 import { wachtProvider } from './wacht';
@@ -20,16 +21,20 @@ export interface ConfiguredProviders {
 export function configureProviders(config: Config, http: UpstreamClient): ConfiguredProviders {
   const providers: Provider[] = [];
   const issuers: TokenIssuer[] = [];
+  const lists = new TtlCache(config.membershipCacheTtlSeconds);
   if (config.auth0) {
-    const auth0 = auth0Provider(config.auth0, http);
+    const auth0 = auth0Provider(config.auth0, http, {
+      lists,
+      permissions: new TtlCache(config.rolePermissionsCacheTtlSeconds, 1_000),
+    });
     providers.push(auth0.provider);
     issuers.push(auth0.issuer);
   }
   if (config.cloudFoundry) {
-    const cloudFoundry = cloudFoundryProvider(config.cloudFoundry, http);
+    const cloudFoundry = cloudFoundryProvider(config.cloudFoundry, http, lists);
     providers.push(cloudFoundry.provider);
     issuers.push(cloudFoundry.issuer);
   }
-  if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl, http));
+  if (config.wacht) providers.push(wachtProvider(config.wacht.frontendApiUrl, http, lists));
   return { providers, issuers };
 }

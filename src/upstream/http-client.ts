@@ -107,7 +107,8 @@ export class UpstreamClient {
 
 /** Says what went wrong without echoing the URL (it may hold ids or a development session). */
 function unreachableMessage(upstream: UpstreamRequest, error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
+  // By name: AbortSignal.timeout's DOMException need not be an `instanceof Error` of this realm.
+  const name = (error as { name?: unknown } | null)?.name;
   return name === 'TimeoutError' || name === 'AbortError'
     ? `${upstream.provider} did not answer in time (${upstream.route})`
     : `${upstream.provider} could not be reached (${upstream.route})`;

@@ -48,6 +48,9 @@ const BASE: Config = {
   // retried), and a breaker that does not open between tests sharing a server
   // (test/e2e/resilience.test.ts sets its own).
   resilience: { ...DEFAULT_RESILIENCE, budgetMs: 3000, breakerThreshold: 1000 },
+  membershipCacheTtlSeconds: 0,
+  // Per-request loading is what most tests assert; test/e2e/caching.test.ts turns caches on.
+  rolePermissionsCacheTtlSeconds: 0,
   auth0: null,
   cloudFoundry: null,
   wacht: null,

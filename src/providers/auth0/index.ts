@@ -12,7 +12,7 @@ import { Auth0DataSource } from './data-source';
 import { isAuth0UserId } from './ids';
 import { auth0Issuer } from './issuer';
 import { managementToken } from './management-token';
-import { auth0Source } from './source';
+import { auth0Source, type Auth0Caches } from './source';
 
 /** The Auth0 permission (or scope) that lets a caller read any user's organizations. */
 export const READ_ORGANIZATIONS = 'read:organizations';
@@ -22,7 +22,7 @@ export interface Auth0Provider {
   issuer: TokenIssuer;
 }
 
-export function auth0Provider(config: Auth0Config, http: UpstreamClient): Auth0Provider {
+export function auth0Provider(config: Auth0Config, http: UpstreamClient, caches: Auth0Caches): Auth0Provider {
   const api = new Auth0DataSource(http, config.baseUrl, managementToken(config, http));
   return {
     issuer: auth0Issuer(config),
@@ -32,7 +32,7 @@ export function auth0Provider(config: Auth0Config, http: UpstreamClient): Auth0P
       mayRead: (caller, userId) =>
         caller.provider === 'AUTH0' && (caller.userId === userId || caller.scopes.has(READ_ORGANIZATIONS)),
       supportsAssociationFilters: false,
-      createSource: ({ caller }) => auth0Source(caller, api),
+      createSource: ({ caller }) => auth0Source(caller, api, caches),
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { Caller } from '../../auth/caller';
 import type { OrganizationRecord, ProviderSource, RoleRecord, Subject } from '../provider';
 import { perKeyLoader } from '../loaders';
+import type { TtlCache } from '../ttl-cache';
 import { wholeListSource } from '../whole-list-source';
 import type { Auth0DataSource } from './data-source';
 import { isAuth0OrganizationId, isAuth0UserId } from './ids';
@@ -17,12 +18,20 @@ interface MemberKey {
   userId: string;
 }
 
-export function auth0Source(caller: Caller, api: Auth0DataSource): ProviderSource {
+/** What is kept across requests: lists (only when configured) and role permissions. */
+export interface Auth0Caches {
+  lists: TtlCache;
+  permissions: TtlCache;
+}
+
+export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0Caches): ProviderSource {
   const memberRoles = perKeyLoader(
     ({ organizationId, userId }: MemberKey) => api.memberRoles(organizationId, userId),
     ({ organizationId, userId }) => JSON.stringify([organizationId, userId]),
   );
-  const permissions = perKeyLoader((roleId: string) => api.rolePermissions(roleId));
+  const permissions = perKeyLoader((roleId: string) =>
+    caches.permissions.through(roleId, () => api.rolePermissions(roleId)),
+  );
   const organizations = perKeyLoader((id: string) => api.organization(id));
 
   return wholeListSource({
@@ -36,7 +45,9 @@ export function auth0Source(caller: Caller, api: Auth0DataSource): ProviderSourc
     // Both the caller's subject and `User.organizations`' carry the Auth0 user id.
     fetchAll: async (subject) => {
       const userId = subject.userId!;
-      return (await api.organizationsOf(userId)).map((organization) => toMembership(organization, userId));
+      // Fetched with the subgraph's own token, after this request's authorization: keyed by user.
+      const organizations = await caches.lists.through(`auth0:${userId}`, () => api.organizationsOf(userId));
+      return organizations.map((organization) => toMembership(organization, userId));
     },
     // Auth0 memberships always name their member (mapping.ts).
     roles: async (membership): Promise<RoleRecord[]> => {

@@ -8,6 +8,7 @@ import type { VerifiedToken } from '../../auth/caller';
 import type { CloudFoundryConfig } from '../../config';
 import type { UpstreamClient } from '../../upstream/http-client';
 import type { Provider } from '../provider';
+import { credentialKey, type TtlCache } from '../ttl-cache';
 import { callerCredentials, clientCredentials } from './credentials';
 import { CloudFoundryDataSource } from './data-source';
 import { isGuid, sameGuid } from './ids';
@@ -27,7 +28,11 @@ export interface CloudFoundryProvider {
   issuer: TokenIssuer;
 }
 
-export function cloudFoundryProvider(config: CloudFoundryConfig, http: UpstreamClient): CloudFoundryProvider {
+export function cloudFoundryProvider(
+  config: CloudFoundryConfig,
+  http: UpstreamClient,
+  lists: TtlCache,
+): CloudFoundryProvider {
   const uaa = discoverUaa(http, config.apiUrl);
   const client = config.client ? clientCredentials(http, uaa, config.client) : null;
   return {
@@ -38,11 +43,16 @@ export function cloudFoundryProvider(config: CloudFoundryConfig, http: UpstreamC
       mayRead,
       supportsAssociationFilters: true,
       assertExpressible,
-      createSource: ({ caller }) =>
-        cloudFoundrySource(
-          caller,
-          new CloudFoundryDataSource(http, config.apiUrl, client ?? callerCredentials(caller)),
-        ),
+      createSource: ({ caller }) => {
+        const credentials = client ?? callerCredentials(caller);
+        // Pages read with the caller's own token are that caller's alone; the client's, anyone's
+        // this request's authorization let through.
+        const cacheScope = client ? async () => 'client' : async () => credentialKey(await credentials.token.get());
+        return cloudFoundrySource(caller, new CloudFoundryDataSource(http, config.apiUrl, credentials), {
+          lists,
+          cacheScope,
+        });
+      },
     },
   };
 }

@@ -4,6 +4,7 @@
  * read once per user when roles are selected, and organizations once per guid.
  */
 import { perKeyLoader } from '../loaders';
+import type { TtlCache } from '../ttl-cache';
 import type { Caller } from '../../auth/caller';
 import type { OrderDirection } from '../../graphql/generated';
 import type { ListQuery, ProviderSource, RoleRecord, Subject, WindowAnswer, WindowRequest } from '../provider';
@@ -28,11 +29,22 @@ type PageKey = PageQuery & { userGuid: string };
 /** For each role, the guids of the organizations where the user holds it. */
 type HeldRoles = Array<{ role: string; organizations: Set<string> }>;
 
-export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource): ProviderSource {
+/** Pages kept across requests (only when configured), per credential that read them. */
+export interface PageCache {
+  lists: TtlCache;
+  cacheScope: () => Promise<string>;
+}
+
+export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, cache: PageCache): ProviderSource {
+  const pageKey = ({ userGuid, q, page, resultsPerPage, orderByName }: PageKey) =>
+    JSON.stringify([userGuid, q, page, resultsPerPage, orderByName]);
   const pages = perKeyLoader(
-    ({ userGuid, ...query }: PageKey) => api.page(userGuid, 'organizations', query),
-    ({ userGuid, q, page, resultsPerPage, orderByName }) =>
-      JSON.stringify([userGuid, q, page, resultsPerPage, orderByName]),
+    async (key: PageKey) =>
+      cache.lists.through(async () => `cloudfoundry:${await cache.cacheScope()}:${pageKey(key)}`, () => {
+        const { userGuid, ...query } = key;
+        return api.page(userGuid, 'organizations', query);
+      }),
+    pageKey,
   );
   const heldRoles = perKeyLoader(
     (userGuid: string): Promise<HeldRoles> =>

@@ -4,10 +4,11 @@
  */
 import type { UpstreamClient } from '../../upstream/http-client';
 import type { Provider } from '../provider';
+import { credentialKey, type TtlCache } from '../ttl-cache';
 import { wholeListSource } from '../whole-list-source';
 import { WachtDataSource } from './data-source';
 
-export function wachtProvider(frontendApiUrl: string, http: UpstreamClient): Provider {
+export function wachtProvider(frontendApiUrl: string, http: UpstreamClient, lists: TtlCache): Provider {
   const api = new WachtDataSource(http, frontendApiUrl);
   return {
     name: 'WACHT',
@@ -17,7 +18,11 @@ export function wachtProvider(frontendApiUrl: string, http: UpstreamClient): Pro
     createSource: ({ caller }) =>
       wholeListSource({
         self: async () => (caller.wachtSession ? { userId: null, key: 'session' } : null),
-        fetchAll: () => api.memberships(caller.wachtSession!),
+        // A session is one caller: a kept list is only ever theirs.
+        fetchAll: () => {
+          const session = caller.wachtSession!;
+          return lists.through(`wacht:${credentialKey(session)}`, () => api.memberships(session));
+        },
       }),
   };
 }

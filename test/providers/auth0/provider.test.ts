@@ -1,5 +1,6 @@
 import type { VerifiedToken } from '../../../src/auth/caller';
 import { auth0Provider } from '../../../src/providers/auth0';
+import { TtlCache } from '../../../src/providers/ttl-cache';
 import { UpstreamClient } from '../../../src/upstream/http-client';
 
 // Nothing here calls out: the provider's rules are pure.
@@ -8,6 +9,7 @@ afterAll(() => http.close());
 const { provider } = auth0Provider(
   { baseUrl: 'https://travel0.us.auth0.com', audience: 'https://api.example.com', management: { token: 'fixed-management-token' } },
   http,
+  { lists: new TtlCache(0), permissions: new TtlCache(0) },
 );
 
 function token(provider: VerifiedToken['provider'], userId: string | null, scopes: string[] = []): VerifiedToken {

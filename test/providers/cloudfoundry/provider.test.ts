@@ -1,5 +1,6 @@
 import type { VerifiedToken } from '../../../src/auth/caller';
 import { cloudFoundryProvider } from '../../../src/providers/cloudfoundry';
+import { TtlCache } from '../../../src/providers/ttl-cache';
 import { UpstreamClient } from '../../../src/upstream/http-client';
 
 const USER = 'a11ce000-0000-4000-8000-000000000001';
@@ -8,7 +9,7 @@ const OTHER = 'b0b00000-0000-4000-8000-000000000002';
 // Nothing here calls out: the provider's rules are pure and the UAA is never asked.
 const http = new UpstreamClient({ timeoutMs: 1000 });
 afterAll(() => http.close());
-const { provider, issuer } = cloudFoundryProvider({ apiUrl: 'http://127.0.0.1:9', client: null }, http);
+const { provider, issuer } = cloudFoundryProvider({ apiUrl: 'http://127.0.0.1:9', client: null }, http, new TtlCache(0));
 
 const token = (overrides: Partial<VerifiedToken>): VerifiedToken => ({
   provider: 'CLOUD_FOUNDRY',

@@ -1,0 +1,34 @@
+/**
+ * Answers kept across requests for a short time, bounded (LRU). Used where that is safe:
+ * - role permissions (tenant-wide, the same for every caller);
+ * - membership lists, only when MEMBERSHIP_CACHE_TTL_SECONDS is set (off by default), keyed by
+ *   the credential that fetched them, and read only after the request's own authorization
+ *   check, so no caller ever sees a list it could not have fetched itself.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+export class TtlCache {
+  private readonly entries: LRUCache<string, { value: unknown }> | null;
+
+  /** A TTL of 0 turns the cache off. */
+  constructor(ttlSeconds: number, max = 5_000) {
+    this.entries = ttlSeconds > 0 ? new LRUCache({ max, ttl: ttlSeconds * 1000 }) : null;
+  }
+
+  /** The kept value, else what `fetch` gives (kept). A key that is costly to make may be a function. */
+  async through<V>(key: string | (() => Promise<string>), fetch: () => Promise<V>): Promise<V> {
+    if (!this.entries) return fetch();
+    if (typeof key !== 'string') key = await key();
+    const hit = this.entries.get(key);
+    if (hit) return hit.value as V;
+    const value = await fetch();
+    this.entries.set(key, { value });
+    return value;
+  }
+}
+
+/** Stands for a caller's credential in a cache key: never the credential itself. */
+export function credentialKey(credential: string): string {
+  return createHash('sha256').update(credential).digest('base64url');
+}

@@ -1,0 +1,89 @@
+/**
+ * Caches across requests: off by default for membership lists (test/e2e/batching.test.ts),
+ * and when turned on, keyed so that no caller ever sees a list it could not fetch itself.
+ */
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
+import { DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
+import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { startHarness, type Harness } from '../support/harness';
+
+const usersRoute = /^\/api\/v2\/users\/[^/]+\/organizations$/;
+const wachtRoute = /^\/me\/organization-memberships$/;
+const cfRoute = /^\/v2\/users\/[^/]+\/organizations$/;
+const MEMBERSHIPS = '{ myOrganizationMemberships(first: 5) { totalCount nodes { provider organization { name } } } }';
+
+describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
+  let harness: Harness;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      config: (config) => ({
+        ...config,
+        membershipCacheTtlSeconds: 60,
+        rolePermissionsCacheTtlSeconds: 60,
+        // Caller-token mode: Cloud Foundry answers each caller with their own token.
+        cloudFoundry: { ...config.cloudFoundry!, client: null },
+      }),
+    });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.fakes.reset());
+
+  it("keeps an Auth0 user's list for the user and for an administrator, never for a forbidden caller", async () => {
+    const user = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
+    const admin = await harness.auth0.mintCallerToken('auth0|cache-admin', {
+      audience: DEMO_AUTH0_AUDIENCE,
+      permissions: ['read:organizations'],
+    });
+    const stranger = await harness.auth0.mintCallerToken('auth0|cache-stranger', { audience: DEMO_AUTH0_AUDIENCE });
+    const first = await harness.graphql(MEMBERSHIPS, { headers: bearer(user) });
+    const again = await harness.graphql(MEMBERSHIPS, { headers: bearer(user) });
+    expect(again.body).toEqual(first.body);
+    expect(first.body.data!.myOrganizationMemberships.totalCount).toBe(12);
+
+    const lookup = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { organizations { totalCount } } } }`;
+    const variables = { r: [{ __typename: 'User', id: DEMO_AUTH0_USER_ID }] };
+    const byAdmin = await harness.graphql(lookup, { variables, headers: bearer(admin) });
+    expect(byAdmin.body.data!._entities).toEqual([{ organizations: { totalCount: 12 } }]);
+    const byStranger = await harness.graphql(lookup, { variables, headers: bearer(stranger) });
+    expect(byStranger.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(byStranger.body.data!._entities).toEqual([{ organizations: null }]);
+
+    expect(harness.auth0.requestsTo(usersRoute)).toHaveLength(1);
+  });
+
+  it('keeps a Wacht list per session: another session is asked for its own', async () => {
+    await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION } });
+    await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION } });
+    const other = await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION_CURRENT } });
+    expect(other.body.data!.myOrganizationMemberships.totalCount).toBe(3);
+    expect(harness.wacht.requestsTo(wachtRoute).map((request) => request.headers.cookie)).toEqual([
+      `__session=${DEMO_WACHT_SESSION}`,
+      `__session=${DEMO_WACHT_SESSION_CURRENT}`,
+    ]);
+  });
+
+  it("keeps Cloud Foundry pages per caller token when the caller's own token is used", async () => {
+    const one = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+    const two = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { expiresInSeconds: 1800 });
+    await harness.graphql(MEMBERSHIPS, { headers: bearer(one) });
+    await harness.graphql(MEMBERSHIPS, { headers: bearer(one) });
+    await harness.graphql(MEMBERSHIPS, { headers: bearer(two) });
+    expect(harness.cloudFoundry.requestsTo(cfRoute).map((request) => request.headers.authorization)).toEqual([
+      `bearer ${one}`,
+      `bearer ${two}`,
+    ]);
+  });
+
+  it('keeps Auth0 role permissions across requests', async () => {
+    const user = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
+    const withRoles = '{ myOrganizationMemberships(first: 3) { nodes { roles { name permissions } } } }';
+    const first = await harness.graphql(withRoles, { headers: bearer(user) });
+    const again = await harness.graphql(withRoles, { headers: bearer(user) });
+    expect(again.body).toEqual(first.body);
+    const permissions = harness.auth0.requestsTo(/^\/api\/v2\/roles\/[^/]+\/permissions$/).map((request) => request.rawPath);
+    expect(permissions.length).toBeGreaterThan(0);
+    expect(new Set(permissions).size).toBe(permissions.length);
+  });
+});

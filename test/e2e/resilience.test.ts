@@ -1,0 +1,541 @@
+/**
+ * Faults end to end: the real server over loopback, every fake behind it, each fake told to
+ * misbehave (429, 5xx, slowness, resets, malformed bodies, unreachable signing keys, a
+ * provider down for good). Every case checks the data and errors the caller gets, how many
+ * attempts reached the fake, and that the server is healthy afterwards. All the while,
+ * everything the server wrote (debug logs, answers, metrics) is kept, and the last case
+ * scans it for secrets.
+ */
+import type { Config } from '../../src/config';
+import { FakeAuth0 } from '../../src/fakes/auth0/fake-auth0';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_CLIENT_SECRET, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
+import { FakeCloudFoundry } from '../../src/fakes/cloudfoundry/fake-cloudfoundry';
+import { DEMO_CF_CLIENT_SECRET, DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
+import type { Fault, FakeServer } from '../../src/fakes/fake-server';
+import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
+import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { startHarness, type GraphQLResponse, type Harness } from '../support/harness';
+
+jest.setTimeout(30_000);
+
+type ProviderName = 'AUTH0' | 'CLOUD_FOUNDRY' | 'WACHT';
+
+/** How many memberships each seeded caller has. */
+const COUNTS: Record<ProviderName, number> = { AUTH0: 12, CLOUD_FOUNDRY: 130, WACHT: 8 };
+
+const MEMBERSHIPS = /* GraphQL */ `
+  query ($first: Int, $providers: [IdentityProvider!]) {
+    myOrganizationMemberships(first: $first, providers: $providers) {
+      totalCount unavailableProviders
+      edges { node { id provider organization { name } } }
+    }
+  }
+`;
+
+const WACHT_ROUTE = /^\/me\/organization-memberships$/;
+const AUTH0_LIST_ROUTE = /^\/api\/v2\/users\/[^/]+\/organizations$/;
+const AUTH0_JWKS = /^\/\.well-known\/jwks\.json$/;
+const CF_LIST_ROUTE = /^\/v2\/users\/[^/]+\/organizations$/;
+
+// ---- Everything the server said, and every secret it might have leaked ----
+
+const logLines: string[] = [];
+const answers: string[] = [];
+/** Name → value, so a failure says which one leaked. */
+const secrets = new Map<string, string>([
+  ['the Auth0 client secret', DEMO_AUTH0_CLIENT_SECRET],
+  ['the Cloud Foundry client secret', DEMO_CF_CLIENT_SECRET],
+  ['the Wacht session', DEMO_WACHT_SESSION],
+  ['the other Wacht session', DEMO_WACHT_SESSION_CURRENT],
+]);
+/** Kinds of credentials the fakes received, so the scan is known not to be vacuous. */
+const harvested = { auth0Management: 0, cfClient: 0, cfBasic: 0 };
+const logStream = {
+  write(line: string) {
+    logLines.push(line);
+  },
+};
+
+function rememberSecret(name: string, value: string): void {
+  secrets.set(`${name} ${value.slice(0, 12)}…`, value);
+}
+
+/** Every credential the server sent upstream, as the fakes recorded it (before they forget). */
+function harvest(harness: Harness): void {
+  const fakes: [string, FakeServer][] = [
+    ['auth0', harness.auth0],
+    ['cloudfoundry', harness.cloudFoundry],
+    ['wacht', harness.wacht],
+  ];
+  for (const [name, fake] of fakes) {
+    for (const request of fake.requests) {
+      const authorization = /^(bearer|basic)\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''));
+      if (authorization) {
+        const [, scheme, value] = authorization;
+        rememberSecret(`a ${scheme} credential sent to ${name}`, value!);
+        if (name === 'auth0' && request.rawPath.startsWith('/api/v2/')) harvested.auth0Management += 1;
+        if (name === 'cloudfoundry' && /^bearer$/i.test(scheme!)) harvested.cfClient += 1;
+        if (name === 'cloudfoundry' && /^basic$/i.test(scheme!)) harvested.cfBasic += 1;
+      }
+      const session = /(?:^|;\s*)__session=([^;]+)/.exec(String(request.headers.cookie ?? ''));
+      if (session) rememberSecret(`a session sent to ${name}`, session[1]!);
+    }
+  }
+}
+
+function resetFakes(harness: Harness): void {
+  harvest(harness);
+  harness.fakes.reset();
+}
+
+async function start(change: (config: Config) => Config = (config) => config): Promise<Harness> {
+  return startHarness({ logStream, config: (config) => change({ ...config, logLevel: 'debug' }) });
+}
+
+async function stop(harness: Harness | undefined): Promise<void> {
+  if (!harness) return;
+  harvest(harness);
+  await harness.close();
+}
+
+async function graphql(
+  harness: Harness,
+  query: string,
+  options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse['body']> {
+  const response = await harness.graphql(query, options);
+  answers.push(JSON.stringify(response.body));
+  return response.body;
+}
+
+async function metricsText(harness: Harness): Promise<string> {
+  const response = await fetch(`${harness.url}/metrics`);
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  answers.push(text);
+  return text;
+}
+
+/** The sum of a metric's samples whose labels include `labels` (0 when there is none). */
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    // Greedy: label values may hold braces (route templates such as `/users/{id}/organizations`).
+    const sample = /^([a-zA-Z_:][\w:]*)\{(.*)\}\s+(\S+)$/.exec(line);
+    if (!sample || sample[1] !== name) continue;
+    const present = new Map([...sample[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (Object.entries(labels).every(([key, value]) => present.get(key) === value)) total += Number(sample[3]);
+  }
+  return total;
+}
+
+async function metric(harness: Harness, name: string, labels: Record<string, string>): Promise<number> {
+  return metricValue(await metricsText(harness), name, labels);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- Callers ----
+
+interface Callers {
+  /** An Auth0 access token of the demo user (12 organizations). */
+  auth0: string;
+  /** A UAA user token of the demo Cloud Foundry user (130 organizations). */
+  cloudFoundry: string;
+}
+
+async function mintCallers(harness: Harness): Promise<Callers> {
+  const auth0 = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
+  const cloudFoundry = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+  rememberSecret('a minted Auth0 caller token', auth0);
+  rememberSecret('a minted UAA caller token', cloudFoundry);
+  return { auth0, cloudFoundry };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const session = { 'x-wacht-session': DEMO_WACHT_SESSION };
+
+// ---- Targets: the provider a case breaks, and the one whose items must keep coming ----
+
+interface Target {
+  provider: ProviderName;
+  /** The provider asked beside it, unaffected by the fault. */
+  other: ProviderName;
+  fake(harness: Harness): FakeServer;
+  /** The route whose requests are the attempts (and that faults are aimed at). */
+  route: RegExp;
+  /** Credentials for both providers. */
+  headers(callers: Callers): Record<string, string>;
+  rateLimited(retryAfterSeconds: number, times: number): Fault;
+  serverError(times: number): Fault;
+}
+
+const TARGETS: Target[] = [
+  {
+    provider: 'WACHT',
+    other: 'AUTH0',
+    fake: (harness) => harness.wacht,
+    route: WACHT_ROUTE,
+    headers: (callers) => ({ ...bearer(callers.auth0), ...session }),
+    rateLimited: (seconds, times) => ({ ...FakeWacht.rateLimited(seconds), times }),
+    serverError: (times) => ({ ...FakeWacht.serverError(), times }),
+  },
+  {
+    provider: 'AUTH0',
+    other: 'WACHT',
+    fake: (harness) => harness.auth0,
+    route: AUTH0_LIST_ROUTE,
+    headers: (callers) => ({ ...bearer(callers.auth0), ...session }),
+    rateLimited: (seconds, times) => FakeAuth0.rateLimited({ retryAfterSeconds: seconds, times }),
+    serverError: (times) => ({
+      path: AUTH0_LIST_ROUTE,
+      times,
+      status: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal error' },
+    }),
+  },
+  {
+    provider: 'CLOUD_FOUNDRY',
+    other: 'WACHT',
+    fake: (harness) => harness.cloudFoundry,
+    route: CF_LIST_ROUTE,
+    headers: (callers) => ({ ...bearer(callers.cloudFoundry), ...session }),
+    rateLimited: (seconds, times) => ({ ...FakeCloudFoundry.rateLimited(seconds), path: CF_LIST_ROUTE, times }),
+    serverError: (times) => ({
+      path: CF_LIST_ROUTE,
+      times,
+      status: 500,
+      body: { code: 10001, description: 'An unknown error occurred.', error_code: 'UnknownError' },
+    }),
+  },
+];
+
+const attempts = (harness: Harness, target: Target) => target.fake(harness).requestsTo(target.route).length;
+
+type Connection = { totalCount: number; unavailableProviders: string[]; edges: Array<{ node: { provider: string } }> };
+
+async function memberships(harness: Harness, headers: Record<string, string>) {
+  const body = await graphql(harness, MEMBERSHIPS, { variables: { first: 20 }, headers });
+  return { body, connection: body.data?.myOrganizationMemberships as Connection | null | undefined };
+}
+
+/** Both providers answered in full, without an error. */
+function expectComplete(body: GraphQLResponse['body'], providers: ProviderName[]): void {
+  expect(body.errors).toBeUndefined();
+  const connection = body.data!.myOrganizationMemberships as Connection;
+  expect(connection.unavailableProviders).toEqual([]);
+  expect(connection.totalCount).toBe(providers.reduce((sum, provider) => sum + COUNTS[provider], 0));
+  expect(new Set(connection.edges.map((edge) => edge.node.provider))).toEqual(new Set(providers));
+}
+
+/** `failed` is missing, listed as unavailable, with one error saying why; `other`'s items are all there. */
+function expectOnlyOther(body: GraphQLResponse['body'], failed: ProviderName, other: ProviderName) {
+  const connection = body.data!.myOrganizationMemberships as Connection;
+  expect(connection.unavailableProviders).toEqual([failed]);
+  expect(connection.totalCount).toBe(COUNTS[other]);
+  expect(connection.edges).toHaveLength(Math.min(20, COUNTS[other]));
+  expect(connection.edges.every((edge) => edge.node.provider === other)).toBe(true);
+  expect(body.errors).toHaveLength(1);
+  const [error] = body.errors!;
+  expect(error!.path).toEqual(['myOrganizationMemberships']);
+  return error!;
+}
+
+/** Faults lifted: ready, and a normal query answers with every provider. */
+async function expectHealthy(harness: Harness, callers: Callers): Promise<void> {
+  resetFakes(harness);
+  const ready = await fetch(`${harness.url}/health/ready`);
+  expect(ready.status).toBe(200);
+  expectComplete((await memberships(harness, { ...bearer(callers.auth0), ...session })).body, ['AUTH0', 'WACHT']);
+  expectComplete((await memberships(harness, { ...bearer(callers.cloudFoundry), ...session })).body, [
+    'CLOUD_FOUNDRY',
+    'WACHT',
+  ]);
+}
+
+// ---- The cases ----
+
+describe('retries, rate limits, server errors, resets and malformed answers', () => {
+  let harness: Harness;
+  let callers: Callers;
+
+  beforeAll(async () => {
+    // A budget that fits two waits of Retry-After: 1; a breaker that never opens here.
+    harness = await start((config) => ({ ...config, resilience: { ...config.resilience, budgetMs: 5000 } }));
+    callers = await mintCallers(harness);
+    // Warm: tokens fetched, keys and the UAA discovered, so attempts below count only list calls.
+    expectComplete((await memberships(harness, TARGETS[0]!.headers(callers))).body, ['AUTH0', 'WACHT']);
+    expectComplete((await memberships(harness, TARGETS[2]!.headers(callers))).body, ['CLOUD_FOUNDRY', 'WACHT']);
+  });
+  afterAll(() => stop(harness));
+  beforeEach(() => resetFakes(harness));
+
+  describe.each(TARGETS)('$provider', (target) => {
+    const both: ProviderName[] = [target.provider, target.other];
+    const retries = () => metric(harness, 'upstream_retries_total', { provider: target.provider });
+
+    it('429 once, then success: complete data, no error, two attempts, one retry counted', async () => {
+      const retriesBefore = await retries();
+      const rateLimitedBefore = await metric(harness, 'upstream_requests_total', { provider: target.provider, status: '429' });
+      target.fake(harness).fail(target.rateLimited(1, 1));
+      const { body } = await memberships(harness, target.headers(callers));
+      expectComplete(body, both);
+      expect(attempts(harness, target)).toBe(2);
+      expect((await retries()) - retriesBefore).toBe(1);
+      expect(
+        (await metric(harness, 'upstream_requests_total', { provider: target.provider, status: '429' })) - rateLimitedBefore,
+      ).toBe(1);
+      await expectHealthy(harness, callers);
+    });
+
+    it('429 always, asking a wait that fits the budget: RATE_LIMITED with retryAfter after 1 + maxRetries attempts', async () => {
+      const retriesBefore = await retries();
+      target.fake(harness).fail(target.rateLimited(1, Infinity));
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: target.provider, retryAfter: 1 });
+      expect(attempts(harness, target)).toBe(3);
+      expect((await retries()) - retriesBefore).toBe(2);
+      await expectHealthy(harness, callers);
+    });
+
+    it('429 always, asking a wait longer than the budget: RATE_LIMITED after a single attempt', async () => {
+      const retriesBefore = await retries();
+      target.fake(harness).fail(target.rateLimited(60, Infinity));
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: target.provider, retryAfter: 60 });
+      expect(attempts(harness, target)).toBe(1);
+      expect((await retries()) - retriesBefore).toBe(0);
+      await expectHealthy(harness, callers);
+    });
+
+    it('500 once, then success: complete data after two attempts', async () => {
+      target.fake(harness).fail(target.serverError(1));
+      const { body } = await memberships(harness, target.headers(callers));
+      expectComplete(body, both);
+      expect(attempts(harness, target)).toBe(2);
+      await expectHealthy(harness, callers);
+    });
+
+    it('500 always: UPSTREAM_UNAVAILABLE after exactly three attempts', async () => {
+      target.fake(harness).fail(target.serverError(Infinity));
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: target.provider });
+      expect(attempts(harness, target)).toBe(3);
+      await expectHealthy(harness, callers);
+    });
+
+    it('connection reset once, then success', async () => {
+      target.fake(harness).fail({ path: target.route, reset: true });
+      const { body } = await memberships(harness, target.headers(callers));
+      expectComplete(body, both);
+      expect(attempts(harness, target)).toBe(2);
+      await expectHealthy(harness, callers);
+    });
+
+    it('connection reset always: UPSTREAM_UNAVAILABLE after three attempts', async () => {
+      target.fake(harness).fail({ path: target.route, reset: true, times: Infinity });
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: target.provider });
+      expect(error.message).toMatch(/could not be reached/);
+      expect(attempts(harness, target)).toBe(3);
+      await expectHealthy(harness, callers);
+    });
+
+    it('a 200 whose body is not JSON: UPSTREAM_ERROR, not retried', async () => {
+      const retriesBefore = await retries();
+      target.fake(harness).fail({ path: target.route, status: 200, rawBody: '{"resources": [{"broken"', times: Infinity });
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: target.provider });
+      expect(attempts(harness, target)).toBe(1);
+      expect((await retries()) - retriesBefore).toBe(0);
+      await expectHealthy(harness, callers);
+    });
+  });
+
+  describe('a bearer token that does not verify is UNAUTHENTICATED, with no upstream call', () => {
+    const tokens: Array<[string, (callers: Callers) => Promise<string>]> = [
+      ['garbage', async () => 'abc.def.ghi'],
+      ['not a JWT at all', async () => 'not-a-jwt'],
+      ['expired', () => harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE, expiresInSeconds: -300 })],
+      ['for another audience', () => harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: 'https://elsewhere.example.com/api' })],
+      ['from an unconfigured issuer', () =>
+        harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE, issuer: 'https://evil.example.com/' })],
+      ['signed HS256', () => harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE, algorithm: 'HS256' })],
+    ];
+    it.each(tokens)('%s', async (_label, mint) => {
+      const token = await mint(callers);
+      rememberSecret('a bad caller token', token);
+      const { body, connection } = await memberships(harness, { ...bearer(token), ...session });
+      expect(connection).toBeNull();
+      expect(body.errors!.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(body.errors![0]!.extensions!.provider).toBeUndefined();
+      expect(harness.auth0.requestsTo(/^\/api\/v2\//)).toHaveLength(0);
+      expect(harness.wacht.requests).toHaveLength(0);
+      expect(harness.cloudFoundry.requests).toHaveLength(0);
+      await expectHealthy(harness, callers);
+    });
+  });
+});
+
+describe('timeouts', () => {
+  let harness: Harness;
+  let callers: Callers;
+
+  beforeAll(async () => {
+    harness = await start((config) => ({
+      ...config,
+      upstreamTimeoutMs: 300,
+      resilience: { ...config.resilience, budgetMs: 5000 },
+    }));
+    callers = await mintCallers(harness);
+    expectComplete((await memberships(harness, TARGETS[0]!.headers(callers))).body, ['AUTH0', 'WACHT']);
+    expectComplete((await memberships(harness, TARGETS[2]!.headers(callers))).body, ['CLOUD_FOUNDRY', 'WACHT']);
+  });
+  afterAll(() => stop(harness));
+  beforeEach(() => resetFakes(harness));
+
+  describe.each(TARGETS)('$provider', (target) => {
+    it('slower than upstreamTimeoutMs every time: UPSTREAM_UNAVAILABLE "did not answer in time", others present', async () => {
+      target.fake(harness).fail({ path: target.route, delayMs: 1000, times: Infinity });
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: target.provider });
+      expect(error.message).toMatch(/did not answer in time/);
+      expect(attempts(harness, target)).toBe(3);
+      await expectHealthy(harness, callers);
+    });
+
+    it('slow once, then fast: complete data after two attempts', async () => {
+      target.fake(harness).fail({ path: target.route, delayMs: 1000 });
+      const { body } = await memberships(harness, target.headers(callers));
+      expectComplete(body, [target.provider, target.other]);
+      expect(attempts(harness, target)).toBe(2);
+      await expectHealthy(harness, callers);
+    });
+  });
+});
+
+describe('Auth0 signing keys unreachable on a server that never fetched them', () => {
+  const faults: Array<[string, Fault]> = [
+    ['answering 500', { path: AUTH0_JWKS, times: Infinity, status: 500, body: { error: 'Internal Server Error' } }],
+    ['resetting the connection', { path: AUTH0_JWKS, times: Infinity, reset: true }],
+  ];
+
+  describe.each(faults)('%s', (_label, fault) => {
+    let harness: Harness | undefined;
+    afterAll(() => stop(harness));
+
+    it('a bearer caller gets UPSTREAM_UNAVAILABLE from AUTH0 (not UNAUTHENTICATED); a Wacht-only caller is unaffected', async () => {
+      harness = await start();
+      const callers = await mintCallers(harness);
+      harness.auth0.fail(fault);
+
+      const { body } = await memberships(harness, bearer(callers.auth0));
+      expect(harness.auth0.requestsTo(AUTH0_JWKS).length).toBeGreaterThan(0);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' });
+      expect(harness.auth0.requestsTo(/^\/api\/v2\//)).toHaveLength(0);
+
+      const wachtOnly = await memberships(harness, session);
+      expectComplete(wachtOnly.body, ['WACHT']);
+
+      // The keys come back: the same token verifies, and everything answers.
+      await expectHealthy(harness, callers);
+    });
+  });
+});
+
+describe('a provider down for the whole run, behind a circuit breaker', () => {
+  let harness: Harness;
+  let callers: Callers;
+  const circuitOpen = () => metric(harness, 'upstream_circuit_open', { provider: 'CLOUD_FOUNDRY' });
+  const cfAndWacht = () => memberships(harness, { ...bearer(callers.cloudFoundry), ...session });
+
+  beforeAll(async () => {
+    harness = await start((config) => ({
+      ...config,
+      resilience: { ...config.resilience, breakerThreshold: 3, halfOpenAfterMs: 500 },
+    }));
+    callers = await mintCallers(harness);
+  });
+  afterAll(() => stop(harness));
+
+  it('opens after the threshold, fails fast without reaching the provider, keeps the others, and closes after a probe', async () => {
+    // Warm: the UAA discovered, its keys and the client token fetched.
+    expectComplete((await cfAndWacht()).body, ['CLOUD_FOUNDRY', 'WACHT']);
+    expect(await circuitOpen()).toBe(0);
+    resetFakes(harness);
+
+    // Down: every request to Cloud Foundry has its connection reset.
+    harness.cloudFoundry.fail({ reset: true, times: Infinity });
+    const first = await cfAndWacht();
+    expect(expectOnlyOther(first.body, 'CLOUD_FOUNDRY', 'WACHT').extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      provider: 'CLOUD_FOUNDRY',
+    });
+    // Three attempts, three consecutive failures: the threshold.
+    expect(harness.cloudFoundry.requests).toHaveLength(3);
+    expect(await circuitOpen()).toBe(1);
+
+    // Open: fails fast, the fake is not asked, Wacht and Auth0 keep answering.
+    for (let round = 0; round < 3; round += 1) {
+      const fast = await cfAndWacht();
+      const error = expectOnlyOther(fast.body, 'CLOUD_FOUNDRY', 'WACHT');
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: 'CLOUD_FOUNDRY' });
+      expect(error.message).toMatch(/circuit/i);
+      expectComplete((await memberships(harness, { ...bearer(callers.auth0), ...session })).body, ['AUTH0', 'WACHT']);
+    }
+    expect(harness.cloudFoundry.requests).toHaveLength(3);
+    expect(await circuitOpen()).toBe(1);
+
+    // Lifted: once the half-open delay passes, a probe goes through and the circuit closes.
+    harvest(harness);
+    harness.cloudFoundry.reset();
+    let body: GraphQLResponse['body'] | undefined;
+    for (let poll = 0; poll < 100; poll += 1) {
+      body = (await cfAndWacht()).body;
+      if (!body.errors) break;
+      expect(body.errors[0]!.message).toMatch(/circuit/i);
+      await sleep(100);
+    }
+    expectComplete(body!, ['CLOUD_FOUNDRY', 'WACHT']);
+    expect(harness.cloudFoundry.requestsTo(CF_LIST_ROUTE).length).toBeGreaterThan(0);
+    expect(await circuitOpen()).toBe(0);
+    await expectHealthy(harness, callers);
+  });
+});
+
+describe('secrets', () => {
+  it('no log line, answer or metric holds a secret, a caller token, an upstream token or a session', () => {
+    // Not vacuous: the servers logged requests, and every kind of credential was seen upstream.
+    // Request lines, whichever shape they take (Fastify's `req.url` or a one-line `url`).
+    const parsed = logLines.map((line) => JSON.parse(line) as { level?: number; url?: string; req?: { url?: string } });
+    const requestLines = parsed.filter((line) => (line.req?.url ?? line.url) === '/graphql');
+    expect(requestLines.length).toBeGreaterThan(50);
+    expect(parsed.some((line) => line.level === 20 || line.level === 30)).toBe(true);
+    expect(answers.length).toBeGreaterThan(50);
+    expect(harvested.auth0Management).toBeGreaterThan(0);
+    expect(harvested.cfClient).toBeGreaterThan(0);
+    expect(harvested.cfBasic).toBeGreaterThan(0);
+    expect(secrets.size).toBeGreaterThan(10);
+
+    const leaks: string[] = [];
+    const texts: Array<[string, string[]]> = [
+      ['logs', logLines],
+      ['answers and metrics', answers],
+    ];
+    for (const [name, value] of secrets) {
+      // A JWT's signature alone is as good as a leak of the whole token.
+      const needles = [value, ...(/^[\w-]+\.[\w-]+\.[\w-]{20,}$/.test(value) ? [value.split('.')[2]!] : [])];
+      for (const [where, lines] of texts) {
+        if (lines.some((line) => needles.some((needle) => line.includes(needle)))) leaks.push(`${name} in ${where}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
