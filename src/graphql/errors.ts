@@ -16,16 +16,28 @@ export function toGraphQLError(error: AppError, path?: readonly (string | number
   });
 }
 
-/** Apollo's formatError: AppErrors carry their code; anything unexpected says nothing of itself. */
+/**
+ * Apollo's formatError: AppErrors carry their code; GraphQL's own complaints about a request
+ * (an operation type the schema lacks) are the client's, BAD_REQUEST; anything else
+ * unexpected says nothing of itself.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) {
     return { ...formatted, message: original.message, extensions: { code: original.code, ...original.details } };
   }
+  if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && isAboutTheRequest(original)) {
+    return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
+  }
   if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
     return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   return formatted;
+}
+
+/** Raised by graphql-js or the federation library about the request itself, not by our code. */
+function isAboutTheRequest(error: unknown): boolean {
+  return error instanceof GraphQLError && !error.originalError;
 }
 
 /**
@@ -39,7 +51,7 @@ export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
       async didEncounterErrors({ errors, contextValue }) {
         for (const error of errors) {
           const original = unwrapResolverError(error);
-          if (!(original instanceof AppError) && !error.extensions?.code) {
+          if (!(original instanceof AppError) && !error.extensions?.code && !isAboutTheRequest(original)) {
             contextValue.logger.error({ err: original, path: error.path }, 'resolver failed');
           }
         }

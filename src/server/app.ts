@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import cors from '@fastify/cors';
 import { ApolloServer } from '@apollo/server';
@@ -19,6 +19,7 @@ import type { Config } from '../config';
 import { Authenticator } from '../auth/authenticator';
 import { contextFactory, type GraphQLContext } from '../graphql/context';
 import { errorReportingPlugin, formatError } from '../graphql/errors';
+import { representationsPlugin } from '../graphql/representations';
 import { buildSchema } from '../graphql/schema';
 import { configureProviders } from '../providers';
 import { upstreamTally } from '../upstream/accounting';
@@ -86,6 +87,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     formatError,
     includeStacktraceInErrorResponses: !settings.production,
     csrfPrevention: true,
@@ -95,6 +97,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       fastifyApolloDrainPlugin(fastify),
       ...limits.plugins,
       errorReportingPlugin,
+      representationsPlugin,
       metrics.plugin,
       // Memberships are per caller: no cache hints to compute on every field.
       ApolloServerPluginCacheControlDisabled(),
@@ -116,6 +119,16 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     handler(request, reply) {
       return upstreamTally.run({ requests: 0 }, () => graphql.call(this, request, reply));
     },
+  });
+
+  // What Fastify refuses before GraphQL sees it (a body that is not JSON, too large, of another
+  // type) still answers as GraphQL does: an `errors` list, with the same status.
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const message = status >= 500 ? 'Internal server error' : error.message;
+    const code = status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
   });
 
   fastify.get('/health/live', async () => ({ status: 'ok' }));

@@ -18,11 +18,13 @@ export function operationLimits(production: boolean) {
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
-    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    // Tokens are limited by graphql-js's own parser (parseOptions below): armor's token limit
+    // fails inside Apollo's parse step, which makes every syntax error a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
     costLimit: { maxCost: OPERATION_LIMITS.maxCost, ignoreIntrospection: true, flattenFragments: true },
     // Field suggestions ("Did you mean …?") help in development and map the schema for an attacker.
     blockFieldSuggestion: { enabled: production },
   }).protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules, parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens } };
 }

@@ -9,6 +9,7 @@ export const organizationResolvers: Resolvers = {
      * (Wacht), or that are not configured, resolve to null, as does an unknown id.
      */
     __resolveReference: async (reference, context) => {
+      // representations.ts has checked that the id is a string.
       const separator = reference.id.indexOf(':');
       const prefix = reference.id.slice(0, Math.max(0, separator));
       const provider = PROVIDER_ORDER.find((name) => ID_PREFIX[name] === prefix);

@@ -9,6 +9,7 @@ export interface UserReference {
 
 export const userResolvers: Resolvers = {
   User: {
+    // representations.ts has checked that the id is a string.
     __resolveReference: (reference) => ({ id: reference.id }),
     organizations: async (user, args, context, info) =>
       reportPartial(await listUserOrganizations(context.providers, context.caller, user.id, args), context, info),

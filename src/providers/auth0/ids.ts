@@ -9,7 +9,8 @@ const MAX_USER_ID_LENGTH = 512;
  * means an id is never `.` or `..`, which no encoding keeps from being a dot segment.
  */
 export function isAuth0UserId(id: string): boolean {
-  return id.length <= MAX_USER_ID_LENGTH && /^[^|]+\|.+$/s.test(id);
+  // A lone surrogate cannot be percent-encoded, so no such id can be asked for.
+  return id.length <= MAX_USER_ID_LENGTH && id.isWellFormed() && /^[^|]+\|.+$/s.test(id);
 }
 
 /** Auth0 issues organization ids as `org_` and letters and digits, at most 50 characters. */
