@@ -3,9 +3,7 @@
  * bare-Node baseline as child processes, loaded with autocannon over loopback. Prints a
  * table against the targets and writes bench/results.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,9 +15,9 @@ import {
   DEMO_AUTH0_CLIENT_SECRET,
   DEMO_AUTH0_USER_ID,
 } from '../src/fakes/auth0/seed';
-import { DEMO_CF_CLIENT_ID, DEMO_CF_CLIENT_SECRET, DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
+import { DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
+import { freePort, gauge, root, startNode, subgraphEnvironment } from './processes';
 
-const root = join(__dirname, '..', '..');
 const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 50;
 const UPSTREAM_LATENCY_MS = 20;
@@ -40,26 +38,12 @@ async function main(): Promise<void> {
   fakes.auth0.rateLimit = { limit: Number.MAX_SAFE_INTEGER, refillPerSecond: Number.MAX_SAFE_INTEGER };
   const [subgraphPort, baselinePort] = [await freePort(), await freePort()];
   const managementToken = await issueManagementToken(fakes);
-  const subgraph = start('dist/src/main.js', {
-    NODE_ENV: 'production',
-    PORT: String(subgraphPort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    AUTH0_DOMAIN: fakes.auth0.url,
-    AUTH0_CLIENT_ID: DEMO_AUTH0_CLIENT_ID,
-    AUTH0_CLIENT_SECRET: DEMO_AUTH0_CLIENT_SECRET,
-    AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE,
-    CF_API_URL: fakes.cloudFoundry.url,
-    CF_CLIENT_ID: DEMO_CF_CLIENT_ID,
-    CF_CLIENT_SECRET: DEMO_CF_CLIENT_SECRET,
-    WACHT_FRONTEND_API_URL: fakes.wacht.url,
-  });
-  const baseline = start('dist/bench/baseline.js', {
-    PORT: String(baselinePort),
-    AUTH0_URL: fakes.auth0.url,
-    AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE,
-    MANAGEMENT_TOKEN: managementToken,
-  });
+  const subgraph = startNode('dist/src/main.js', subgraphEnvironment(fakes, subgraphPort), ['ignore', 'ignore', 'inherit']);
+  const baseline = startNode(
+    'dist/bench/baseline.js',
+    { PORT: String(baselinePort), AUTH0_URL: fakes.auth0.url, AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE, MANAGEMENT_TOKEN: managementToken },
+    ['ignore', 'ignore', 'inherit'],
+  );
   try {
     const subgraphUrl = `http://127.0.0.1:${subgraphPort}/graphql`;
     const baselineUrl = `http://127.0.0.1:${baselinePort}/graphql`;
@@ -198,12 +182,11 @@ async function assertSameAnswer(subgraphUrl: string, baselineUrl: string, header
 }
 
 async function memoryMegabytes(metricsUrl: string): Promise<{ rss: number; heapUsed: number; heapTotal: number }> {
-  const text = await (await fetch(metricsUrl)).text();
-  const megabytes = (metric: string) => Math.round(Number(new RegExp(`^${metric} (\\d+)`, 'm').exec(text)?.[1]) / 1024 / 1024);
+  const megabytes = async (metric: string) => Math.round((await gauge(metricsUrl, metric)) / 1024 / 1024);
   return {
-    rss: megabytes('process_resident_memory_bytes'),
-    heapUsed: megabytes('nodejs_heap_size_used_bytes'),
-    heapTotal: megabytes('nodejs_heap_size_total_bytes'),
+    rss: await megabytes('process_resident_memory_bytes'),
+    heapUsed: await megabytes('nodejs_heap_size_used_bytes'),
+    heapTotal: await megabytes('nodejs_heap_size_total_bytes'),
   };
 }
 
@@ -230,19 +213,6 @@ function report(rows: Row[]): void {
   );
 }
 
-/** Both children run with the memory settings `npm start` uses (package.json), so RSS is comparable. */
-const NODE_FLAGS = ['--max-semi-space-size=8'];
-const MEMORY_ENV = { MALLOC_ARENA_MAX: '2' };
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  // BENCH_PROFILE=dir writes a CPU profile of each child there (open it in Chrome DevTools).
-  const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  return spawn(process.execPath, [...profile, ...NODE_FLAGS, join(root, script)], {
-    env: { PATH: process.env['PATH'] ?? '', ...MEMORY_ENV, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
 async function waitUntilReady(url: string, method = 'GET'): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     try {
@@ -253,17 +223,6 @@ async function waitUntilReady(url: string, method = 'GET'): Promise<void> {
     }
   }
   throw new Error(`${url} did not come up`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 main().catch((error: unknown) => {

@@ -11,34 +11,25 @@
  *
  * Settings: SOAK_SECONDS, SOAK_MAX_REQUESTS, SOAK_CONCURRENCY (default 16), SOAK_SEED (42).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { FakeAuth0 } from '../src/fakes/auth0/fake-auth0';
 import {
   DEMO_AUTH0_ADMIN_USER_ID,
   DEMO_AUTH0_AUDIENCE,
-  DEMO_AUTH0_CLIENT_ID,
-  DEMO_AUTH0_CLIENT_SECRET,
   DEMO_AUTH0_GOOGLE_USER_ID,
   DEMO_AUTH0_SIWE_USER_ID,
   DEMO_AUTH0_USER_ID,
 } from '../src/fakes/auth0/seed';
 import { FakeCloudFoundry } from '../src/fakes/cloudfoundry/fake-cloudfoundry';
-import {
-  DEMO_CF_CLIENT_ID,
-  DEMO_CF_CLIENT_SECRET,
-  DEMO_CF_COLLEAGUE_GUID,
-  DEMO_CF_USER_GUID,
-} from '../src/fakes/cloudfoundry/seed';
+import { DEMO_CF_COLLEAGUE_GUID, DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
 import type { Fault, FakeServer } from '../src/fakes/fake-server';
 import { startFakes, type FakeFleet } from '../src/fakes/fleet';
 import { FakeWacht } from '../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../src/fakes/wacht/seed';
+import { freePort, gauge, startNode, subgraphEnvironment } from './processes';
 
-const root = join(__dirname, '..', '..');
 const SECONDS = positive('SOAK_SECONDS', 60);
 const MAX_REQUESTS = positive('SOAK_MAX_REQUESTS', 2_000_000);
 const CONCURRENCY = positive('SOAK_CONCURRENCY', 16);
@@ -307,31 +298,17 @@ interface Child {
 }
 
 function startSubgraph(fakes: FakeFleet, port: number): Child {
-  const process_ = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-      AUTH0_DOMAIN: fakes.auth0.url,
-      AUTH0_CLIENT_ID: DEMO_AUTH0_CLIENT_ID,
-      AUTH0_CLIENT_SECRET: DEMO_AUTH0_CLIENT_SECRET,
-      AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE,
-      CF_API_URL: fakes.cloudFoundry.url,
-      CF_CLIENT_ID: DEMO_CF_CLIENT_ID,
-      CF_CLIENT_SECRET: DEMO_CF_CLIENT_SECRET,
-      WACHT_FRONTEND_API_URL: fakes.wacht.url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const process_ = startNode(
+    'dist/src/main.js',
+    { ...subgraphEnvironment(fakes, port), UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS) },
+    ['ignore', 'pipe', 'pipe'],
+  );
   const child: Child = {
     process: process_,
     crashes: 0,
     unhandled: [],
     stopping: false,
-    exited: new Promise((resolve) => process_.once('exit', (code) => resolve(code))),
+    exited: new Promise((resolve) => process_.once('exit', (code: number | null) => resolve(code))),
   };
   // Both streams: Node reports unhandled rejections on stderr, pino logs on stdout.
   for (const stream of [process_.stdout, process_.stderr] as Readable[]) {
@@ -373,14 +350,6 @@ async function waitUntilReady(url: string, child: Child): Promise<void> {
     await sleep(100);
   }
   throw new Error(`${url} did not become ready`);
-}
-
-/** A gauge of the subgraph's /metrics (prom-client's process and Node.js defaults). */
-async function gauge(metricsUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  const value = Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`no ${name} in /metrics`);
-  return value;
 }
 
 /** The median of three samples of the resident set: one GC pause should not decide. */
@@ -563,17 +532,6 @@ function parseJson(text: string): unknown {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 main().catch((error: unknown) => {

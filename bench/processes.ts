@@ -1,0 +1,64 @@
+/**
+ * What the benchmark and the soak share: a free loopback port, the built subgraph's
+ * production environment pointed at the fakes, a child Node process started the way
+ * `npm start` starts one, and reading a gauge from /metrics.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_CLIENT_ID, DEMO_AUTH0_CLIENT_SECRET } from '../src/fakes/auth0/seed';
+import { DEMO_CF_CLIENT_ID, DEMO_CF_CLIENT_SECRET } from '../src/fakes/cloudfoundry/seed';
+import type { FakeFleet } from '../src/fakes/fleet';
+
+export const root = join(__dirname, '..', '..');
+
+/** The memory settings of `npm start` (package.json), so that RSS is what production sees. */
+const NODE_FLAGS = ['--max-semi-space-size=8'];
+const MEMORY_ENV = { MALLOC_ARENA_MAX: '2' };
+
+/** The subgraph in production mode, every provider pointed at its fake. */
+export function subgraphEnvironment(fakes: FakeFleet, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    AUTH0_DOMAIN: fakes.auth0.url,
+    AUTH0_CLIENT_ID: DEMO_AUTH0_CLIENT_ID,
+    AUTH0_CLIENT_SECRET: DEMO_AUTH0_CLIENT_SECRET,
+    AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE,
+    CF_API_URL: fakes.cloudFoundry.url,
+    CF_CLIENT_ID: DEMO_CF_CLIENT_ID,
+    CF_CLIENT_SECRET: DEMO_CF_CLIENT_SECRET,
+    WACHT_FRONTEND_API_URL: fakes.wacht.url,
+  };
+}
+
+/** A built script (relative to the project root) in a child Node, with only `env` and PATH. */
+export function startNode(script: string, env: Record<string, string>, stdio: StdioOptions): ChildProcess {
+  // BENCH_PROFILE=dir writes a CPU profile of the child there (open it in Chrome DevTools).
+  const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  return spawn(process.execPath, [...profile, ...NODE_FLAGS, join(root, script)], {
+    env: { PATH: process.env['PATH'] ?? '', ...MEMORY_ENV, ...env },
+    stdio,
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One gauge of a /metrics page (prom-client's process and Node.js defaults included). */
+export async function gauge(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
+  if (!Number.isFinite(value)) throw new Error(`no ${name} in /metrics`);
+  return value;
+}
