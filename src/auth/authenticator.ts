@@ -6,6 +6,7 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors';
+import type { CacheObserver } from '../providers/ttl-cache';
 import type { IdentityProvider } from '../graphql/generated';
 import type { VerifiedToken } from './caller';
 
@@ -32,10 +33,14 @@ const REVERIFY_AFTER_MS = 5 * 60_000;
 export class Authenticator {
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_KEPT });
 
-  constructor(private readonly issuers: readonly TokenIssuer[]) {}
+  constructor(
+    private readonly issuers: readonly TokenIssuer[],
+    private readonly observer?: CacheObserver,
+  ) {}
 
   async verify(token: string): Promise<VerifiedToken> {
     const known = this.verified.get(token);
+    this.observer?.cacheLookup('verified_tokens', known !== undefined);
     if (known) return known;
     const verified = await this.verifyAnew(token);
     this.verified.set(token, verified, { ttl: keepFor(token) });

@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { TokenIssuer } from '../auth/authenticator';
 import type { UpstreamClient } from '../upstream/http-client';
 import type { Provider } from './provider';
-import { TtlCache } from './ttl-cache';
+import { TtlCache, type CacheObserver } from './ttl-cache';
 import { auth0Provider } from './auth0';
 import { cloudFoundryProvider } from './cloudfoundry';
 import { wachtProvider } from './wacht';
@@ -18,14 +18,14 @@ export interface ConfiguredProviders {
   issuers: TokenIssuer[];
 }
 
-export function configureProviders(config: Config, http: UpstreamClient): ConfiguredProviders {
+export function configureProviders(config: Config, http: UpstreamClient, observer?: CacheObserver): ConfiguredProviders {
   const providers: Provider[] = [];
   const issuers: TokenIssuer[] = [];
-  const lists = new TtlCache(config.membershipCacheTtlSeconds);
+  const lists = new TtlCache('membership_lists', config.membershipCacheTtlSeconds, observer);
   if (config.auth0) {
     const auth0 = auth0Provider(config.auth0, http, {
       lists,
-      permissions: new TtlCache(config.rolePermissionsCacheTtlSeconds, 1_000),
+      permissions: new TtlCache('auth0_role_permissions', config.rolePermissionsCacheTtlSeconds, observer, 1_000),
     });
     providers.push(auth0.provider);
     issuers.push(auth0.issuer);

@@ -8,11 +8,21 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
+/** Told about every lookup (metrics: cache hits). */
+export interface CacheObserver {
+  cacheLookup(cache: string, hit: boolean): void;
+}
+
 export class TtlCache {
   private readonly entries: LRUCache<string, { value: unknown }> | null;
 
   /** A TTL of 0 turns the cache off. */
-  constructor(ttlSeconds: number, max = 5_000) {
+  constructor(
+    private readonly name: string,
+    ttlSeconds: number,
+    private readonly observer?: CacheObserver,
+    max = 5_000,
+  ) {
     this.entries = ttlSeconds > 0 ? new LRUCache({ max, ttl: ttlSeconds * 1000 }) : null;
   }
 
@@ -21,6 +31,7 @@ export class TtlCache {
     if (!this.entries) return fetch();
     if (typeof key !== 'string') key = await key();
     const hit = this.entries.get(key);
+    this.observer?.cacheLookup(this.name, hit !== undefined);
     if (hit) return hit.value as V;
     const value = await fetch();
     this.entries.set(key, { value });

@@ -63,8 +63,8 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     resilience: settings.resilience,
     observer: metrics,
   });
-  const configured = configureProviders(settings, http);
-  const authenticator = new Authenticator(configured.issuers);
+  const configured = configureProviders(settings, http, metrics);
+  const authenticator = new Authenticator(configured.issuers, metrics);
   let ready = false;
 
   const fastify = Fastify({
@@ -122,7 +122,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler(request, reply) {
-      return upstreamTally.run({ requests: 0 }, () => graphql.call(this, request, reply));
+      return upstreamTally.run({ requests: 0, requestId: request.id }, () => graphql.call(this, request, reply));
     },
   });
 

@@ -6,10 +6,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLContext } from '../graphql/context';
 import type { IdentityProvider } from '../graphql/generated';
+import type { CacheObserver } from '../providers/ttl-cache';
 import { upstreamTally } from '../upstream/accounting';
 import type { UpstreamObserver, UpstreamRequest } from '../upstream/http-client';
 
-export class Metrics implements UpstreamObserver {
+export class Metrics implements UpstreamObserver, CacheObserver {
   readonly registry = new Registry();
 
   private readonly upstreamRequests = new Counter({
@@ -57,8 +58,19 @@ export class Metrics implements UpstreamObserver {
     registers: [this.registry],
   });
 
+  private readonly cacheLookups = new Counter({
+    name: 'cache_lookups_total',
+    help: 'Lookups in the caches kept across requests (verified_tokens, auth0_role_permissions, membership_lists), by outcome.',
+    labelNames: ['cache', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  cacheLookup(cache: string, hit: boolean): void {
+    this.cacheLookups.inc({ cache, outcome: hit ? 'hit' : 'miss' });
   }
 
   /** Observes every GraphQL request: its duration, outcome and upstream requests. */

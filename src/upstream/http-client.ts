@@ -89,7 +89,7 @@ export class UpstreamClient {
       const response = await request(upstream.url, {
         dispatcher: this.agent,
         method: upstream.method ?? 'GET',
-        headers: { accept: 'application/json', ...upstream.headers },
+        headers: { accept: 'application/json', ...(tally ? { 'x-request-id': tally.requestId } : {}), ...upstream.headers },
         body: upstream.body,
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -51,6 +51,9 @@ describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
     expect(byStranger.body.data!._entities).toEqual([{ organizations: null }]);
 
     expect(harness.auth0.requestsTo(usersRoute)).toHaveLength(1);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(/^cache_lookups_total\{cache="membership_lists",outcome="hit"\} [1-9]/m);
+    expect(metrics).toMatch(/^cache_lookups_total\{cache="verified_tokens",outcome="hit"\} [1-9]/m);
   });
 
   it('keeps a Wacht list per session: another session is asked for its own', async () => {

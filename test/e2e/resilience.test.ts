@@ -288,25 +288,17 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
       await expectHealthy(harness, callers);
     });
 
-    it('429 always, asking a wait that fits the budget: RATE_LIMITED with retryAfter after 1 + maxRetries attempts', async () => {
+    it.each([
+      ['fits the budget: after 1 + maxRetries attempts', 1, 3],
+      ['is longer than the budget: after a single attempt', 60, 1],
+    ])('429 always, asking a wait that %s, is RATE_LIMITED with retryAfter', async (_label, wait, expectedAttempts) => {
       const retriesBefore = await retries();
-      target.fake(harness).fail(target.rateLimited(1, Infinity));
+      target.fake(harness).fail(target.rateLimited(wait, Infinity));
       const { body } = await memberships(harness, target.headers(callers));
       const error = expectOnlyOther(body, target.provider, target.other);
-      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: target.provider, retryAfter: 1 });
-      expect(attempts(harness, target)).toBe(3);
-      expect((await retries()) - retriesBefore).toBe(2);
-      await expectHealthy(harness, callers);
-    });
-
-    it('429 always, asking a wait longer than the budget: RATE_LIMITED after a single attempt', async () => {
-      const retriesBefore = await retries();
-      target.fake(harness).fail(target.rateLimited(60, Infinity));
-      const { body } = await memberships(harness, target.headers(callers));
-      const error = expectOnlyOther(body, target.provider, target.other);
-      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: target.provider, retryAfter: 60 });
-      expect(attempts(harness, target)).toBe(1);
-      expect((await retries()) - retriesBefore).toBe(0);
+      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: target.provider, retryAfter: wait });
+      expect(attempts(harness, target)).toBe(expectedAttempts);
+      expect((await retries()) - retriesBefore).toBe(expectedAttempts - 1);
       await expectHealthy(harness, callers);
     });
 

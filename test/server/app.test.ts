@@ -58,6 +58,14 @@ describe('outside production', () => {
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('passes the request id on to the providers it asks', async () => {
+    harness.fakes.reset();
+    await harness.graphql(MEMBERSHIP_NAMES, {
+      headers: { 'x-request-id': 'req-upstream-7', 'x-wacht-session': DEMO_WACHT_SESSION },
+    });
+    expect(harness.wacht.requests.map((request) => request.headers['x-request-id'])).toEqual(['req-upstream-7']);
+  });
+
   it('echoes x-request-id, or makes one', async () => {
     const given = await harness.graphql('{ __typename }', { headers: { 'x-request-id': 'req-123' } });
     const made = await harness.graphql('{ __typename }');

@@ -9,7 +9,7 @@ afterAll(() => http.close());
 const { provider } = auth0Provider(
   { baseUrl: 'https://travel0.us.auth0.com', audience: 'https://api.example.com', management: { token: 'fixed-management-token' } },
   http,
-  { lists: new TtlCache(0), permissions: new TtlCache(0) },
+  { lists: new TtlCache('lists', 0), permissions: new TtlCache('permissions', 0) },
 );
 
 function token(provider: VerifiedToken['provider'], userId: string | null, scopes: string[] = []): VerifiedToken {
