@@ -22,8 +22,8 @@ export class Metrics implements UpstreamObserver, CacheObserver {
 
   private readonly upstreamDuration = new Histogram({
     name: 'upstream_request_duration_seconds',
-    help: 'Time until an identity provider answered (or failed), by provider and route template.',
-    labelNames: ['provider', 'route'] as const,
+    help: 'Time until an identity provider answered (or failed), by provider, route template and status (error: no answer).',
+    labelNames: ['provider', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
@@ -97,7 +97,8 @@ export class Metrics implements UpstreamObserver, CacheObserver {
   }
 
   observe(request: UpstreamRequest, outcome: number | 'error', seconds: number): void {
-    this.upstreamRequests.inc({ provider: request.provider, route: request.route, status: String(outcome) });
-    this.upstreamDuration.observe({ provider: request.provider, route: request.route }, seconds);
+    const labels = { provider: request.provider, route: request.route, status: String(outcome) };
+    this.upstreamRequests.inc(labels);
+    this.upstreamDuration.observe(labels, seconds);
   }
 }
