@@ -32,6 +32,8 @@ export interface Config {
   auth0: Auth0Config | null;
   cloudFoundry: CloudFoundryConfig | null;
   wacht: { frontendApiUrl: string } | null;
+  /** Between readiness turning 503 and the listener closing, so load balancers stop sending. */
+  shutdownDelayMs: number;
   /** No provider configured outside production: run the built-in fakes. */
   demo: boolean;
 }
@@ -78,6 +80,7 @@ const environment = z.object({
   UPSTREAM_BREAKER_THRESHOLD: integer(DEFAULT_RESILIENCE.breakerThreshold, 1, 1000),
   UPSTREAM_BREAKER_COOLDOWN_MS: integer(DEFAULT_RESILIENCE.halfOpenAfterMs, 100, 600_000),
   MEMBERSHIP_CACHE_TTL_SECONDS: integer(0, 0, 3600),
+  SHUTDOWN_DELAY_MS: z.string().trim().optional(),
   ROLE_PERMISSIONS_CACHE_TTL_SECONDS: integer(60, 0, 3600),
   AUTH0_DOMAIN: optionalText.pipe(
     z
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     membershipCacheTtlSeconds: values.MEMBERSHIP_CACHE_TTL_SECONDS,
     rolePermissionsCacheTtlSeconds: values.ROLE_PERMISSIONS_CACHE_TTL_SECONDS,
+    shutdownDelayMs: shutdownDelay(values.SHUTDOWN_DELAY_MS, production, problems),
     auth0: auth0Config(values, problems),
     cloudFoundry: cloudFoundryConfig(values, problems),
     wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,
@@ -131,6 +135,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, demo: !anyProvider };
+}
+
+/** Production waits for load balancers to see the 503 (default 5 s); elsewhere nobody is watching. */
+function shutdownDelay(value: string | undefined, production: boolean, problems: string[]): number {
+  if (!value) return production ? 5000 : 0;
+  const delay = Number(value);
+  if (Number.isInteger(delay) && delay >= 0 && delay <= 120_000) return delay;
+  problems.push('SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000');
+  return 0;
 }
 
 function auth0Config(values: Environment, problems: string[]): Auth0Config | null {

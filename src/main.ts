@@ -23,9 +23,14 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     server.fastify.log.info({ signal }, 'shutting down');
-    await server.close();
-    await demo?.stop();
-    process.exit(0);
+    try {
+      await server.close();
+      await demo?.stop();
+      process.exit(0);
+    } catch (error) {
+      server.fastify.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -21,6 +21,7 @@ describe('configuration', () => {
       resilience: { maxRetries: 2, budgetMs: 10_000, concurrency: 50, breakerThreshold: 5, halfOpenAfterMs: 10_000 },
       membershipCacheTtlSeconds: 0,
       rolePermissionsCacheTtlSeconds: 60,
+      shutdownDelayMs: 0,
       auth0: null,
       cloudFoundry: null,
       wacht: null,
@@ -42,6 +43,7 @@ describe('configuration', () => {
       UPSTREAM_BREAKER_COOLDOWN_MS: '30000',
       MEMBERSHIP_CACHE_TTL_SECONDS: '30',
       ROLE_PERMISSIONS_CACHE_TTL_SECONDS: '0',
+      SHUTDOWN_DELAY_MS: '1500',
       AUTH0_DOMAIN: 'travel0.us.auth0.com',
       AUTH0_CLIENT_ID: 'client',
       AUTH0_CLIENT_SECRET: 'secret',
@@ -60,6 +62,7 @@ describe('configuration', () => {
       resilience: { maxRetries: 1, budgetMs: 4000, concurrency: 8, breakerThreshold: 3, halfOpenAfterMs: 30_000 },
       membershipCacheTtlSeconds: 30,
       rolePermissionsCacheTtlSeconds: 0,
+      shutdownDelayMs: 1500,
       auth0: {
         baseUrl: 'https://travel0.us.auth0.com',
         audience: 'https://api.example.com',
@@ -86,6 +89,7 @@ describe('configuration', () => {
   it.each([
     [{ NODE_ENV: 'production' }, ['no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL']],
     [{ PORT: 'eighty' }, [expect.stringMatching(/^PORT: /)]],
+    [{ SHUTDOWN_DELAY_MS: 'soon' }, ['SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000']],
     [{ PORT: '70000' }, [expect.stringMatching(/^PORT: /)]],
     [{ UPSTREAM_TIMEOUT_MS: '0' }, [expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /)]],
     [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent']],

@@ -26,7 +26,7 @@ export const ASSOCIATION_FILTERS = {
   auditorGuid: 'auditor_guid',
 } as const satisfies Record<string, string>;
 
-type AssociationField = keyof typeof ASSOCIATION_FILTERS;
+export type AssociationField = keyof typeof ASSOCIATION_FILTERS;
 const ASSOCIATION_FIELDS = Object.keys(ASSOCIATION_FILTERS) as AssociationField[];
 
 /** Throws BAD_USER_INPUT for anything no provider could be asked faithfully. */

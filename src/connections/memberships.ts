@@ -4,7 +4,7 @@
  */
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors';
-import type { Provider, ProviderSource, Subject } from '../providers/provider';
+import { PROVIDER_ORDER, userSubject, type Provider, type ProviderSource, type Subject } from '../providers/provider';
 import {
   readPageRequest,
   validateArgs,
@@ -32,15 +32,16 @@ export async function listUserOrganizations(
   const validated = validateArgs(args);
   const listFingerprint = fingerprint({ list: 'user', userId, ...validated });
   const request = readPageRequest(args, listFingerprint);
+  // A bearer token presented must verify, even for an id no provider owns.
+  const token = await caller.bearer();
   const owners = narrow(bindings, validated).filter(({ provider }) => provider.ownsUserId(userId));
   if (owners.length === 0) return { page: emptyPage(), failures: [] };
 
-  const token = await caller.bearer();
   if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to read the organizations of a user');
   if (!owners.every(({ provider }) => provider.mayRead(token, userId))) {
     throw new AppError('FORBIDDEN', "Only the user themself or an administrator may read this user's organizations");
   }
-  const subject: Subject = { userId, key: `user:${userId}` };
+  const subject = userSubject(userId);
   return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint);
 }
 
@@ -56,15 +57,40 @@ export async function listCallerMemberships(
   if (!caller.hasCredential) {
     throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');
   }
-  // A bearer token presented must verify, whichever providers end up answering.
-  await caller.bearer();
+  // A bearer token presented must verify, whichever providers end up answering. If its issuer
+  // cannot be reached, that provider is unavailable; the others still answer.
+  const unreachableIssuer = await caller.bearer().then(
+    () => undefined,
+    (error: unknown) => providerFailure(error),
+  );
   const candidates = narrow(bindings, validated);
-  const subjects = await Promise.all(candidates.map(({ source }) => source.self()));
+  const subjects = await Promise.allSettled(candidates.map(({ source }) => source.self()));
+  const failures = unreachableIssuer ? [unreachableIssuer] : [];
   const signedIn = candidates.flatMap((binding, index) => {
-    const subject = subjects[index];
-    return subject ? [{ binding, subject }] : [];
+    const outcome = subjects[index]!;
+    if (outcome.status === 'fulfilled') return outcome.value ? [{ binding, subject: outcome.value }] : [];
+    const failure = providerFailure(outcome.reason);
+    if (!failures.some((known) => known.details.provider === failure.details.provider)) failures.push(failure);
+    return [];
   });
-  return page(signedIn, validated, request, listFingerprint);
+  const result = await page(signedIn, validated, request, listFingerprint);
+  return withFailures(result, failures);
+}
+
+/** An error that makes one provider unavailable; any other is rethrown (the field fails). */
+function providerFailure(error: unknown): AppError {
+  if (error instanceof AppError && error.details.provider && error.code !== 'UNAUTHENTICATED') return error;
+  throw error;
+}
+
+function withFailures(result: PageResult, failures: AppError[]): PageResult {
+  if (failures.length === 0) return result;
+  const all = [...failures, ...result.failures];
+  const unavailable = new Set(all.map((failure) => failure.details.provider));
+  return {
+    page: { ...result.page, unavailableProviders: PROVIDER_ORDER.filter((name) => unavailable.has(name)) },
+    failures: all,
+  };
 }
 
 /** The `providers:` argument and the association filters narrow who takes part. */

@@ -36,6 +36,8 @@ export interface Fault {
   delayMs?: number;
 }
 
+const MAX_RECORDED = 20_000;
+
 export abstract class FakeServer {
   readonly requests: RecordedRequest[] = [];
   /** Added to every request, to simulate a distant upstream. */
@@ -116,6 +118,8 @@ export abstract class FakeServer {
       body: undefined,
     };
     this.requests.push(recorded);
+    // A long-running demo must not grow without bound: keep the latest requests only.
+    if (this.requests.length > MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED);
     this.recorded.set(request, recorded);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fault = this.takeFault(rawPath);

@@ -10,7 +10,6 @@ import type { Caller } from '../auth/caller';
 import { callerFrom } from '../auth/credentials';
 import type { ProviderBinding } from '../connections/memberships';
 import type { Provider } from '../providers/provider';
-import type { UpstreamClient } from '../upstream/http-client';
 
 export interface GraphQLContext {
   caller: Caller;
@@ -22,7 +21,6 @@ export interface GraphQLContext {
 
 export interface ContextDependencies {
   providers: readonly Provider[];
-  http: UpstreamClient;
   authenticator: Authenticator;
 }
 
@@ -36,10 +34,9 @@ export function contextFactory(dependencies: ContextDependencies) {
       },
       dependencies.authenticator,
     );
-    const scope = { caller, http: dependencies.http };
     return {
       caller,
-      providers: dependencies.providers.map((provider) => ({ provider, source: provider.createSource(scope) })),
+      providers: dependencies.providers.map((provider) => ({ provider, source: provider.createSource({ caller }) })),
       partialErrors: [],
       logger: request.log,
     };

@@ -1,42 +1,69 @@
 /**
  * `_entities(representations: [_Any!]!)` takes anything, and the federation library answers
  * a representation it cannot use with errors that look like ours. This plugin checks every
- * representation before execution: an object naming one of this subgraph's entity types, with
- * a string `id`. Anything else is BAD_USER_INPUT, and nothing is fetched.
+ * representation before execution: at most MAX_REPRESENTATIONS of them (each may cost an
+ * upstream call), each an object naming one of this subgraph's entity types, with a string
+ * `id`. Anything else is BAD_USER_INPUT, and nothing is fetched.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { GraphQLContext } from './context';
 
 const ENTITY_TYPES = new Set(['User', 'Organization']);
+/** A router's batch for one page of 100 items; more is not a query plan but a flood. */
+export const MAX_REPRESENTATIONS = 100;
 
 export const representationsPlugin: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ operation, request }) {
-        const entityFields = (operation?.selectionSet.selections ?? []).filter(
-          (selection): selection is FieldNode => selection.kind === Kind.FIELD && selection.name.value === '_entities',
-        );
-        for (const field of entityFields) {
+      async didResolveOperation({ operation, document, request }) {
+        if (!operation) return;
+        const variables = request.variables ?? {};
+        for (const field of rootFields(operation.selectionSet, document)) {
+          if (field.name.value !== '_entities') continue;
           const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
-          const value = argument ? valueFromASTUntyped(argument.value, request.variables ?? {}) : undefined;
-          checkRepresentations(value);
+          checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined);
         }
       },
     };
   },
 };
 
+/** The operation's root fields, through inline fragments and fragment spreads. */
+function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): FieldNode[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, document, seen);
+    const name = selection.name.value;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const fragment = document.definitions.find(
+      (definition) => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name,
+    );
+    return fragment && 'selectionSet' in fragment ? rootFields(fragment.selectionSet, document, seen) : [];
+  });
+}
+
 function checkRepresentations(value: unknown): void {
   const list = Array.isArray(value) ? value : [value];
+  if (list.length > MAX_REPRESENTATIONS) {
+    throw refusal(`at most ${MAX_REPRESENTATIONS} representations in one request`);
+  }
   list.forEach((representation: unknown, index) => {
     const problem = problemOf(representation);
-    if (problem) {
-      throw new GraphQLError(`representations[${index}]: ${problem}`, {
-        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-      });
-    }
+    if (problem) throw refusal(`representations[${index}]: ${problem}`);
   });
+}
+
+function refusal(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
 
 function problemOf(representation: unknown): string | undefined {

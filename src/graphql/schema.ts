@@ -1,7 +1,7 @@
 /** The subgraph schema: schema.graphql (at the project root) with the resolvers. */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers';
 
@@ -14,8 +14,11 @@ export function schemaPath(from = __dirname): string {
   return schemaPath(parent);
 }
 
+/** The library's own (looser) resolver map type, which codegen's precise `Resolvers` satisfies. */
+type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+
 export const typeDefs = parse(readFileSync(schemaPath(), 'utf8'));
 
 export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as SubgraphResolverMap });
 }

@@ -123,6 +123,14 @@ export const ID_PREFIX: Record<IdentityProvider, string> = {
 /** Provider order for ties and listings: AUTH0, CLOUD_FOUNDRY, WACHT. */
 export const PROVIDER_ORDER: readonly IdentityProvider[] = ['AUTH0', 'CLOUD_FOUNDRY', 'WACHT'];
 
+/**
+ * The subject for a user id: keyed alike for `User.organizations(id)` and the caller's own
+ * list, so both lists of one user in one request share a fetch.
+ */
+export function userSubject(userId: string): Subject {
+  return { userId, key: `user:${userId}` };
+}
+
 export function globalId(provider: IdentityProvider, providerId: string): string {
   return `${ID_PREFIX[provider]}:${providerId}`;
 }

@@ -115,7 +115,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
   });
   await apollo.start();
   const graphql = fastifyApolloHandler(apollo, {
-    context: contextFactory({ providers: configured.providers, http, authenticator }),
+    context: contextFactory({ providers: configured.providers, authenticator }),
   });
   // Each GraphQL request runs in its own upstream tally (metrics count its upstream requests).
   fastify.route({
@@ -155,6 +155,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     },
     async close() {
       ready = false;
+      await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelayMs));
       await fastify.close();
       await http.close();
     },

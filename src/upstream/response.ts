@@ -33,14 +33,14 @@ export function parseErrorBody<T>(response: UpstreamResponse, schema: z.ZodType<
   }
 }
 
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
 /** Statuses every provider shares: 429, 5xx, and anything else it did not expect. */
 export function failureOf(provider: IdentityProvider, response: UpstreamResponse, now = Date.now()): AppError {
   if (response.status === 429) {
-    const retryAfter = retryAfterSeconds(response.headers, now);
-    return new AppError('RATE_LIMITED', `${provider} is rate limiting requests`, {
-      provider,
-      ...(retryAfter === undefined ? {} : { retryAfter }),
-    });
+    // The contract promises retryAfter; a provider that names no wait gets a short one.
+    const retryAfter = retryAfterSeconds(response.headers, now) ?? DEFAULT_RETRY_AFTER_SECONDS;
+    return new AppError('RATE_LIMITED', `${provider} is rate limiting requests`, { provider, retryAfter });
   }
   if (response.status >= 500) {
     return new AppError('UPSTREAM_UNAVAILABLE', `${provider} answered ${response.status}`, { provider });

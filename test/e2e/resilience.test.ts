@@ -436,6 +436,13 @@ describe('Auth0 signing keys unreachable on a server that never fetched them', (
       const wachtOnly = await memberships(harness, session);
       expectComplete(wachtOnly.body, ['WACHT']);
 
+      // With a Wacht session too, Wacht's items still come back beside Auth0's error.
+      const both = await memberships(harness, { ...bearer(callers.auth0), ...session });
+      expect(both.body.data!.myOrganizationMemberships).toMatchObject({ totalCount: 8, unavailableProviders: ['AUTH0'] });
+      expect(both.body.errors!.map((error) => error.extensions)).toEqual([
+        expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' }),
+      ]);
+
       // The keys come back: the same token verifies, and everything answers.
       await expectHealthy(harness, callers);
     });

@@ -306,6 +306,15 @@ describe('User.organizations and Organization references with Wacht only', () =>
     expect(harness.wacht.requests).toHaveLength(0);
   });
 
+  it('still refuses a bearer token that does not verify, even for an id no provider owns', async () => {
+    const { body } = await harness.graphql(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { organizations { totalCount } } } }`,
+      { variables: { r: [{ __typename: 'User', id: 'not-owned' }] }, headers: { authorization: 'Bearer a.b.c' } },
+    );
+    expect(body.data!._entities).toEqual([{ organizations: null }]);
+    expect(body.errors!.map((error) => error.extensions!.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
   it('resolves Wacht organization references to null and refuses unknown prefixes', async () => {
     const { body } = await harness.graphql(
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Organization { id name } } }`,

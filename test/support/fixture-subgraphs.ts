@@ -24,7 +24,7 @@ interface FixtureContext {
 export const USERS_SDL = parse(readFileSync(join(__dirname, '..', '..', 'examples', 'users.graphql'), 'utf8'));
 
 export const BILLING_SDL = parse(/* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.12", import: ["@key"])
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.14", import: ["@key"])
   type Organization @key(fields: "id") {
     id: ID!
     plan: String!

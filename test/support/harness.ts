@@ -51,6 +51,7 @@ const BASE: Config = {
   membershipCacheTtlSeconds: 0,
   // Per-request loading is what most tests assert; test/e2e/caching.test.ts turns caches on.
   rolePermissionsCacheTtlSeconds: 0,
+  shutdownDelayMs: 0,
   auth0: null,
   cloudFoundry: null,
   wacht: null,

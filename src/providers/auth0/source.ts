@@ -5,7 +5,7 @@
  * share it. Auth0 has no batch routes: a batch is one call per key.
  */
 import type { Caller } from '../../auth/caller';
-import type { OrganizationRecord, ProviderSource, RoleRecord, Subject } from '../provider';
+import { userSubject, type OrganizationRecord, type ProviderSource, type RoleRecord } from '../provider';
 import { perKeyLoader } from '../loaders';
 import type { TtlCache } from '../ttl-cache';
 import { wholeListSource } from '../whole-list-source';
@@ -63,7 +63,3 @@ export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0C
   });
 }
 
-/** Keyed as the engine keys `User.organizations(id)`, so both lists of one user share a fetch. */
-function userSubject(userId: string): Subject {
-  return { userId, key: `user:${userId}` };
-}

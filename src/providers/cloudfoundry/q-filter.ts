@@ -18,7 +18,7 @@ import type {
   OrganizationStatusFilter,
   StringFilter,
 } from '../../graphql/generated';
-import { ASSOCIATION_FILTERS } from '../../connections/filter';
+import { ASSOCIATION_FILTERS, type AssociationField } from '../../connections/filter';
 import { badUserInput } from '../../errors';
 
 type Operator = ':' | '>' | '>=' | '<' | '<=' | ' IN ';
@@ -38,8 +38,6 @@ const NAME_COMPARISONS = [
   ['lt', '<'],
   ['lte', '<='],
 ] as const satisfies ReadonlyArray<readonly [keyof StringFilter, Operator]>;
-
-type AssociationField = keyof typeof ASSOCIATION_FILTERS;
 
 /**
  * Throws BAD_USER_INPUT for a filter that `q` cannot carry faithfully: a `gt`/`lt` value

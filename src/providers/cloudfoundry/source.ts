@@ -7,7 +7,7 @@ import { perKeyLoader } from '../loaders';
 import type { TtlCache } from '../ttl-cache';
 import type { Caller } from '../../auth/caller';
 import type { OrderDirection } from '../../graphql/generated';
-import type { ListQuery, ProviderSource, RoleRecord, Subject, WindowAnswer, WindowRequest } from '../provider';
+import { userSubject, type ListQuery, type ProviderSource, type RoleRecord, type WindowAnswer, type WindowRequest } from '../provider';
 import type { CloudFoundryDataSource, PageQuery, UserOrganizationList } from './data-source';
 import { isGuid } from './ids';
 import { toMembership, toOrganization } from './mapping';
@@ -100,10 +100,6 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
   };
 }
 
-/** Keyed as the engine keys `User.organizations(id)`. */
-function userSubject(userGuid: string): Subject {
-  return { userId: userGuid, key: `user:${userGuid}` };
-}
 
 function upstreamDirection(direction: OrderDirection, reversed: boolean): 'asc' | 'desc' {
   return (direction === 'DESC') !== reversed ? 'desc' : 'asc';

@@ -71,6 +71,10 @@ describe('auth0Failure', () => {
     expect(auth0Failure(answer(429, {}, headers), ROUTE).details).toEqual({ provider: 'AUTH0', retryAfter: 7 });
   });
 
+  it('429 naming no wait still says when to retry (1 s)', () => {
+    expect(auth0Failure(answer(429, {}, {}), ROUTE).details).toEqual({ provider: 'AUTH0', retryAfter: 1 });
+  });
+
   it.each([500, 502, 503, 504])('%i is UPSTREAM_UNAVAILABLE', (status) => {
     const error = auth0Failure(answer(status, auth0Error(status, 'Server Error', 'boom')), ROUTE);
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');

@@ -1,0 +1,45 @@
+/**
+ * `_entities` is open to any caller through the router: its representations are checked
+ * before anything runs, however the operation reaches the field.
+ */
+import { startHarness, type Harness } from '../support/harness';
+
+const ORGANIZATIONS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { id name } } }`;
+
+describe('_entities representations', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.fakes.reset());
+
+  const upstreamRequests = () => harness.fakes.auth0.requests.length + harness.fakes.cloudFoundry.requests.length;
+
+  it('refuses more than 100 in one request, asking no provider', async () => {
+    const r = Array.from({ length: 101 }, (_, index) => ({ __typename: 'Organization', id: `auth0:org_flood${index}` }));
+    const { status, body } = await harness.graphql(ORGANIZATIONS, { variables: { r } });
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: 'at most 100 representations in one request', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+    expect(upstreamRequests()).toBe(0);
+  });
+
+  it('lets 100 through', async () => {
+    const r = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Organization', id: `wacht:org_${index}` }));
+    const { body } = await harness.graphql(ORGANIZATIONS, { variables: { r } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!._entities).toHaveLength(100);
+  });
+
+  it.each([
+    ['an inline fragment on Query', `query ($r: [_Any!]!) { ... on Query { _entities(representations: $r) { ... on Organization { id } } } }`],
+    ['a fragment spread', `query ($r: [_Any!]!) { ...Root } fragment Root on Query { _entities(representations: $r) { ... on Organization { id } } }`],
+  ])('checks them behind %s too', async (_label, query) => {
+    const { status, body } = await harness.graphql(query, { variables: { r: [{ __typename: 'Organization', id: 5 }] } });
+    expect(status).toBe(400);
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toMatch(/representations\[0\]: a Organization representation needs a string `id`/);
+  });
+});
