@@ -15,6 +15,7 @@ import {
 import type { Fault } from '../../src/fakes/fake-server';
 import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
 import { startHarness, type GraphQLResponse, type Harness, type HarnessOptions } from '../support/harness';
+import { WACHT_DEMO_NAMES_ASC } from '../support/expected';
 
 /** The demo user's seeded organizations in the contract's order (lowercase, code units: `-` < digits < `_`). */
 const DEMO_NAMES = [
@@ -31,16 +32,7 @@ const DEMO_NAMES = [
   'hollow-pine',
   'zenith',
 ];
-const WACHT_NAMES = [
-  '42 Robotics',
-  'acme corp',
-  'Globex',
-  'Initech & Partners',
-  "O'Reilly-Vance Holdings, Ltd.",
-  'umbrella-labs',
-  'Zeta Systems',
-  'Ångström Analytics',
-];
+const WACHT_NAMES = WACHT_DEMO_NAMES_ASC;
 
 /** More organizations than one upstream page holds (per_page=100): three pages. */
 const BULK_USER_ID = 'auth0|bulk-member-0001';

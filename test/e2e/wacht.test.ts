@@ -3,19 +3,10 @@
  */
 import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { WACHT_DEMO_NAMES_ASC } from '../support/expected';
 import { startHarness, type Harness } from '../support/harness';
 
-/** The seeded names in the contract's order: lowercase, code units (so 'å' after 'z'). */
-const NAMES_ASC = [
-  '42 Robotics',
-  'acme corp',
-  'Globex',
-  'Initech & Partners',
-  "O'Reilly-Vance Holdings, Ltd.",
-  'umbrella-labs',
-  'Zeta Systems',
-  'Ångström Analytics',
-];
+const NAMES_ASC = WACHT_DEMO_NAMES_ASC;
 
 const MEMBERSHIPS = /* GraphQL */ `
   query Memberships($first: Int, $after: String, $last: Int, $before: String, $filter: OrganizationFilter,
