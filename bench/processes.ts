@@ -3,8 +3,10 @@
  * production environment pointed at the fakes, a child Node process started the way
  * `npm start` starts one, and reading a gauge from /metrics.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_CLIENT_ID, DEMO_AUTH0_CLIENT_SECRET } from '../src/fakes/auth0/seed';
 import { DEMO_CF_CLIENT_ID, DEMO_CF_CLIENT_SECRET } from '../src/fakes/cloudfoundry/seed';
@@ -34,15 +36,27 @@ export function subgraphEnvironment(fakes: FakeFleet, port: number): Record<stri
   };
 }
 
+/**
+ * CPU pinning where `taskset` and two or more cores exist: the measured child on the last
+ * core, this process (load generator and fakes) on the others, so they do not compete.
+ */
+const CORES = availableParallelism();
+const PINNING = CORES >= 2 && existsSync('/usr/bin/taskset');
+if (PINNING) spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', `0-${CORES - 2}`, String(process.pid)], { stdio: 'ignore' });
+
 /** A built script (relative to the project root) in a child Node, with only `env` and PATH. */
 export function startNode(script: string, env: Record<string, string>, stdio: StdioOptions): ChildProcess {
   // BENCH_PROFILE=dir writes a CPU profile of the child there (open it in Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  return spawn(process.execPath, [...profile, ...NODE_FLAGS, join(root, script)], {
-    env: { PATH: process.env['PATH'] ?? '', ...MEMORY_ENV, ...env },
-    stdio,
-  });
+  const node = [process.execPath, ...profile, ...NODE_FLAGS, join(root, script)];
+  const [command, ...args] = PINNING ? ['/usr/bin/taskset', '-c', String(CORES - 1), ...node] : node;
+  return spawn(command!, args, { env: { PATH: process.env['PATH'] ?? '', ...MEMORY_ENV, ...env }, stdio });
 }
+
+/** How the processes share the machine, for the report. */
+export const PLACEMENT = PINNING
+  ? `measured process pinned to core ${CORES - 1}, load generator and fakes to the others`
+  : 'processes share all cores';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
