@@ -255,17 +255,25 @@ async function expectHealthy(harness: Harness, callers: Callers): Promise<void> 
 
 // ---- The cases ----
 
+/**
+ * A harness whose tokens are fetched and whose keys and UAA are discovered, so that the
+ * attempts a test counts are list calls only.
+ */
+async function startWarm(configure: Parameters<typeof start>[0]): Promise<{ harness: Harness; callers: Callers }> {
+  const harness = await start(configure);
+  const callers = await mintCallers(harness);
+  expectComplete((await memberships(harness, TARGETS[0]!.headers(callers))).body, ['AUTH0', 'WACHT']);
+  expectComplete((await memberships(harness, TARGETS[2]!.headers(callers))).body, ['CLOUD_FOUNDRY', 'WACHT']);
+  return { harness, callers };
+}
+
 describe('retries, rate limits, server errors, resets and malformed answers', () => {
   let harness: Harness;
   let callers: Callers;
 
   beforeAll(async () => {
     // A budget that fits two waits of Retry-After: 1; a breaker that never opens here.
-    harness = await start((config) => ({ ...config, resilience: { ...config.resilience, budgetMs: 5000 } }));
-    callers = await mintCallers(harness);
-    // Warm: tokens fetched, keys and the UAA discovered, so attempts below count only list calls.
-    expectComplete((await memberships(harness, TARGETS[0]!.headers(callers))).body, ['AUTH0', 'WACHT']);
-    expectComplete((await memberships(harness, TARGETS[2]!.headers(callers))).body, ['CLOUD_FOUNDRY', 'WACHT']);
+    ({ harness, callers } = await startWarm((config) => ({ ...config, resilience: { ...config.resilience, budgetMs: 5000 } })));
   });
   afterAll(() => stop(harness));
   beforeEach(() => resetFakes(harness));
@@ -379,14 +387,11 @@ describe('timeouts', () => {
   let callers: Callers;
 
   beforeAll(async () => {
-    harness = await start((config) => ({
+    ({ harness, callers } = await startWarm((config) => ({
       ...config,
       upstreamTimeoutMs: 300,
       resilience: { ...config.resilience, budgetMs: 5000 },
-    }));
-    callers = await mintCallers(harness);
-    expectComplete((await memberships(harness, TARGETS[0]!.headers(callers))).body, ['AUTH0', 'WACHT']);
-    expectComplete((await memberships(harness, TARGETS[2]!.headers(callers))).body, ['CLOUD_FOUNDRY', 'WACHT']);
+    })));
   });
   afterAll(() => stop(harness));
   beforeEach(() => resetFakes(harness));
