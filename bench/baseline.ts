@@ -69,3 +69,6 @@ createServer((incoming, outgoing) => {
     );
   });
 }).listen(Number(process.env['PORT']), '127.0.0.1');
+
+// Exit on SIGTERM as the subgraph does, so `BENCH_PROFILE` gets this process's CPU profile too.
+process.once('SIGTERM', () => process.exit(0));

@@ -4,7 +4,7 @@
  * `npm start` starts one, and reading a gauge from /metrics.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,16 @@ import type { FakeFleet } from '../src/fakes/fleet';
 
 export const root = join(__dirname, '..', '..');
 
-/** The memory settings of `npm start` (package.json), so that RSS is what production sees. */
-const NODE_FLAGS = ['--max-semi-space-size=8'];
-const MEMORY_ENV = { MALLOC_ARENA_MAX: '2' };
+/**
+ * How `npm start` runs Node (its environment variables and flags, read from package.json),
+ * so that the bench measures the memory and GC settings production runs with.
+ */
+const START = /^((?:[A-Z_]+=\S+\s+)*)node\s+((?:--\S+\s+)*)dist\/src\/main\.js$/.exec(
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start,
+);
+if (!START) throw new Error('package.json: scripts.start is not `[VAR=value …] node [--flag …] dist/src/main.js`');
+const START_ENV = Object.fromEntries(START[1]!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+const NODE_FLAGS = START[2]!.trim().split(/\s+/).filter(Boolean);
 
 /** The subgraph in production mode, every provider pointed at its fake. */
 export function subgraphEnvironment(fakes: FakeFleet, port: number): Record<string, string> {
@@ -50,7 +57,7 @@ export function startNode(script: string, env: Record<string, string>, stdio: St
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
   const node = [process.execPath, ...profile, ...NODE_FLAGS, join(root, script)];
   const [command, ...args] = PINNING ? ['/usr/bin/taskset', '-c', String(CORES - 1), ...node] : node;
-  return spawn(command!, args, { env: { PATH: process.env['PATH'] ?? '', ...MEMORY_ENV, ...env }, stdio });
+  return spawn(command!, args, { env: { PATH: process.env['PATH'] ?? '', ...START_ENV, ...env }, stdio });
 }
 
 /** How the processes share the machine, for the report. */
@@ -76,3 +83,19 @@ export async function gauge(metricsUrl: string, name: string): Promise<number> {
   if (!Number.isFinite(value)) throw new Error(`no ${name} in /metrics`);
   return value;
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); `undefined`
+ * elsewhere. The CPU a request costs is what decides throughput when cores are shared.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name: state is 3rd, utime 14th and stime 15th of the whole line.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;

@@ -16,7 +16,7 @@ import {
   DEMO_AUTH0_USER_ID,
 } from '../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
-import { PLACEMENT, freePort, gauge, root, startNode, subgraphEnvironment } from './processes';
+import { PLACEMENT, cpuSeconds, freePort, gauge, root, startNode, subgraphEnvironment } from './processes';
 
 const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 50;
@@ -54,23 +54,30 @@ async function main(): Promise<void> {
     await assertSameAnswer(subgraphUrl, baselineUrl, headers);
 
     const rows: Row[] = [];
-    const instant = await compare(subgraphUrl, baselineUrl, headers);
+    const targets: [Target, Target] = [
+      { name: 'baseline', url: baselineUrl, pid: baseline.pid },
+      { name: 'subgraph', url: subgraphUrl, pid: subgraph.pid },
+    ];
+    const [instantBaseline, instantSubgraph] = (await compare(targets, headers)) as [Load, Load];
     rows.push(
-      { measure: 'baseline throughput, upstream instant', value: instant.baseline.requests.average, unit: 'req/s' },
-      { measure: 'subgraph throughput, upstream instant', value: instant.subgraph.requests.average, unit: 'req/s' },
-      ratioRow(instant.subgraph.requests.average / instant.baseline.requests.average),
+      ...loadRows('baseline throughput, upstream instant', instantBaseline),
+      ...loadRows('subgraph throughput, upstream instant', instantSubgraph),
+      ratioRow(instantSubgraph.result.requests.average / instantBaseline.result.requests.average),
     );
 
     fakes.auth0.latencyMs = UPSTREAM_LATENCY_MS;
     // Latency is compared at one fixed rate both sustain (half the subgraph's throughput), so it
     // measures what the subgraph adds to a request, not queueing on a saturated CPU.
-    const rate = Math.floor(instant.subgraph.requests.average / 2);
-    const slow = await compare(subgraphUrl, baselineUrl, headers, rate);
+    const rate = Math.floor(instantSubgraph.result.requests.average / 2);
+    const [slowBaseline, slowSubgraph] = (await compare(targets, headers, rate)).map((load) => load.result) as [
+      autocannon.Result,
+      autocannon.Result,
+    ];
     rows.push(
-      { measure: `baseline p50 / p99, upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s`, value: slow.baseline.latency.p50, unit: `ms / ${slow.baseline.latency.p99} ms` },
-      { measure: `subgraph p50 / p99, upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s`, value: slow.subgraph.latency.p50, unit: `ms / ${slow.subgraph.latency.p99} ms` },
-      targetRow('added latency p50', slow.subgraph.latency.p50 - slow.baseline.latency.p50, 'ms', '≤ 2', (v) => v <= 2),
-      targetRow('added latency p99', slow.subgraph.latency.p99 - slow.baseline.latency.p99, 'ms', '≤ 5', (v) => v <= 5),
+      { measure: `baseline p50 / p99, upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s`, value: slowBaseline.latency.p50, unit: `ms / ${slowBaseline.latency.p99} ms` },
+      { measure: `subgraph p50 / p99, upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s`, value: slowSubgraph.latency.p50, unit: `ms / ${slowSubgraph.latency.p99} ms` },
+      targetRow('added latency p50', slowSubgraph.latency.p50 - slowBaseline.latency.p50, 'ms', '≤ 2', (v) => v <= 2),
+      targetRow('added latency p99', slowSubgraph.latency.p99 - slowBaseline.latency.p99, 'ms', '≤ 5', (v) => v <= 5),
     );
 
     rows.push(...(await entitiesOfFiftyUsers(fakes, subgraphUrl)));
@@ -90,11 +97,28 @@ async function main(): Promise<void> {
   }
 }
 
+interface Target {
+  name: 'baseline' | 'subgraph';
+  url: string;
+  pid: number | undefined;
+}
+
+interface Load {
+  result: autocannon.Result;
+  /** CPU milliseconds the measured process spent per answered request. */
+  cpuPerRequestMs: number | undefined;
+  /** How busy this process (load generator and fakes) was, 0..1 of one core. */
+  generatorBusy: number;
+}
+
 /** The same load against the baseline, then the subgraph: as fast as they go, or at a fixed rate. */
-async function compare(subgraphUrl: string, baselineUrl: string, headers: Record<string, string>, rate?: number) {
-  const load = (url: string) =>
-    autocannon({
-      url,
+async function compare(targets: [Target, Target], headers: Record<string, string>, rate?: number): Promise<Load[]> {
+  const loads: Load[] = [];
+  for (const target of targets) {
+    const cpuBefore = target.pid === undefined ? undefined : cpuSeconds(target.pid);
+    const generatorBefore = process.cpuUsage();
+    const result = await autocannon({
+      url: target.url,
       method: 'POST',
       headers,
       body: JSON.stringify({ query: MEMBERSHIPS_QUERY }),
@@ -102,12 +126,19 @@ async function compare(subgraphUrl: string, baselineUrl: string, headers: Record
       duration: LOAD_SECONDS,
       ...(rate ? { overallRate: rate } : {}),
     });
-  const baseline = await load(baselineUrl);
-  const subgraph = await load(subgraphUrl);
-  for (const [name, result] of [['baseline', baseline], ['subgraph', subgraph]] as const) {
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`${target.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
+    }
+    const cpuAfter = target.pid === undefined ? undefined : cpuSeconds(target.pid);
+    const generator = process.cpuUsage(generatorBefore);
+    loads.push({
+      result,
+      cpuPerRequestMs:
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
+      generatorBusy: (generator.user + generator.system) / 1e6 / result.duration,
+    });
   }
-  return { baseline, subgraph };
+  return loads;
 }
 
 /** `_entities` with 50 distinct Auth0 users, each upstream call 20 ms away. */
@@ -199,6 +230,17 @@ async function memoryMegabytes(metricsUrl: string): Promise<{ rss: number; heapU
     heapUsed: await megabytes('nodejs_heap_size_used_bytes'),
     heapTotal: await megabytes('nodejs_heap_size_total_bytes'),
   };
+}
+
+/** Throughput, with the CPU each request cost and how busy the load generator's core was. */
+function loadRows(measure: string, load: Load): Row[] {
+  return [
+    {
+      measure,
+      value: load.result.requests.average,
+      unit: `req/s (${load.cpuPerRequestMs?.toFixed(3) ?? '?'} ms CPU per request; load generator and fakes ${Math.round(load.generatorBusy * 100)} % busy)`,
+    },
+  ];
 }
 
 function ratioRow(ratio: number): Row {

@@ -3,7 +3,7 @@
  * on SIGTERM/SIGINT.
  */
 import { ConfigError, loadConfig, type Config } from './config';
-import { demoBanner, startDemo, type Demo } from './fakes/demo';
+import type { Demo } from './fakes/demo';
 import { createServer } from './server/app';
 
 async function main(): Promise<void> {
@@ -15,11 +15,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const demo: Demo | null = config.demo ? await startDemo(config) : null;
+  // The fakes (and what they load) are only loaded in demo mode: production never carries them.
+  const demoModule = config.demo ? await import('./fakes/demo.js') : null;
+  const demo: Demo | null = demoModule ? await demoModule.startDemo(config) : null;
   const server = await createServer(demo?.config ?? config);
   const url = await server.listen();
   server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
-  if (demo) process.stdout.write(demoBanner(`${url}/graphql`, demo.headers));
+  if (demoModule && demo) process.stdout.write(demoModule.demoBanner(`${url}/graphql`, demo.headers));
 
   const shutdown = async (signal: string) => {
     server.fastify.log.info({ signal }, 'shutting down');

@@ -21,6 +21,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { FakeServer, type Fault } from '../fake-server';
+import { TokenVerdicts } from '../token-verdicts';
 
 export interface Auth0Organization {
   /** `org_…`, at most 50 characters. */
@@ -153,6 +154,9 @@ export class FakeAuth0 extends FakeServer {
   private readonly liveManagementTokens = new Set<string>();
   /** Published keys, oldest first; the last one signs. */
   private readonly keys: { kid: string; privateKey: CryptoKey; publicJwk: JWK }[] = [];
+  /** One key set for all verifications, so jose imports each published key once, not per request. */
+  private publishedKeys = createLocalJWKSet({ keys: [] });
+  private readonly managementTokenVerdicts = new TokenVerdicts<JWTPayload>();
   private readonly bucket = new TokenBucket();
 
   /** The `iss` of every token the tenant signs (note the trailing slash). */
@@ -222,6 +226,8 @@ export class FakeAuth0 extends FakeServer {
     const kid = await calculateJwkThumbprint(jwk);
     if (revokePrevious) this.keys.length = 0;
     this.keys.push({ kid, privateKey, publicJwk: { ...jwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' } });
+    this.publishedKeys = createLocalJWKSet(this.jwks());
+    this.managementTokenVerdicts.clear();
     return kid;
   }
 
@@ -331,12 +337,15 @@ export class FakeAuth0 extends FakeServer {
   }
 
   private async verifyManagementToken(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
-      issuer: this.issuer,
-      audience: this.managementAudience,
-      algorithms: [SIGNING_ALGORITHM],
-    }).catch((error: unknown) => {
-      throw tokenRejection(error);
+    const payload = await this.managementTokenVerdicts.verify(token, async () => {
+      const { payload: claims } = await jwtVerify(token, this.publishedKeys, {
+        issuer: this.issuer,
+        audience: this.managementAudience,
+        algorithms: [SIGNING_ALGORITHM],
+      }).catch((error: unknown) => {
+        throw tokenRejection(error);
+      });
+      return { value: claims, exp: claims.exp };
     });
     if (!this.liveManagementTokens.has(token)) throw new HttpAnswer(401, AUTH0_ERRORS.invalidToken);
     return payload;

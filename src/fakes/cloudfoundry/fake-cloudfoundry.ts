@@ -18,6 +18,7 @@ import {
   type JWK,
 } from 'jose';
 import { FakeServer, type Fault } from '../fake-server';
+import { TokenVerdicts } from '../token-verdicts';
 import {
   CloudControllerError,
   matches,
@@ -136,6 +137,9 @@ export class FakeCloudFoundry extends FakeServer {
   private readonly defaultQuotaGuid = randomUUID();
   private keyGeneration = 1;
   private signingKey: Promise<SigningKey> = createSigningKey(`key-${this.keyGeneration}`);
+  /** The verification side of the signing key, built once so jose imports the key once. */
+  private verificationKeys = this.signingKey.then((key) => createLocalJWKSet({ keys: [key.publicJwk] }));
+  private readonly tokenVerdicts = new TokenVerdicts<Caller>();
 
   /** A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`. */
   static rateLimited(retryAfterSeconds = 1): Fault {
@@ -231,6 +235,8 @@ export class FakeCloudFoundry extends FakeServer {
   async rotateKey(): Promise<void> {
     this.keyGeneration += 1;
     this.signingKey = createSigningKey(`key-${this.keyGeneration}`);
+    this.verificationKeys = this.signingKey.then((key) => createLocalJWKSet({ keys: [key.publicJwk] }));
+    this.tokenVerdicts.clear();
     await this.signingKey;
   }
 
@@ -320,19 +326,20 @@ export class FakeCloudFoundry extends FakeServer {
     return caller;
   }
 
-  private async verify(token: string): Promise<Caller> {
-    const keys = createLocalJWKSet({ keys: [(await this.signingKey).publicJwk] });
-    try {
-      const { payload } = await jwtVerify(token, keys, {
-        issuer: this.issuer,
-        algorithms: ['RS256'],
-      });
-      const guid = [payload.user_id, payload.client_id].find((id) => typeof id === 'string');
-      const scopes = Array.isArray(payload.scope) ? payload.scope.filter(isString) : [];
-      return { guid, scopes };
-    } catch {
-      throw invalidAuthToken();
-    }
+  private verify(token: string): Promise<Caller> {
+    return this.tokenVerdicts.verify(token, async () => {
+      try {
+        const { payload } = await jwtVerify(token, await this.verificationKeys, {
+          issuer: this.issuer,
+          algorithms: ['RS256'],
+        });
+        const guid = [payload.user_id, payload.client_id].find((id) => typeof id === 'string');
+        const scopes = Array.isArray(payload.scope) ? payload.scope.filter(isString) : [];
+        return { value: { guid, scopes }, exp: payload.exp };
+      } catch {
+        throw invalidAuthToken();
+      }
+    });
   }
 
   /** `POST /uaa/oauth/token`: the client-credentials grant with HTTP Basic client auth. */
