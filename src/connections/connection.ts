@@ -135,7 +135,10 @@ function backwardPage(
   });
 }
 
-/** Edges with cursors: walking the picks in list order from the page's start positions. */
+/**
+ * Edges with cursors: walking the picks in list order from the page's start positions. Each
+ * cursor is encoded only when read (most queries select no cursor at all).
+ */
 function buildPage(
   picks: Pick[],
   windows: Window[],
@@ -144,18 +147,28 @@ function buildPage(
   more: { hasNextPage: boolean; hasPreviousPage: boolean },
 ): ConnectionPage {
   const position = [...start];
-  const edges = picks.map(({ item, stream }) => {
+  const edges = picks.map(({ item, stream }): ConnectionEdge => {
     const slot = windows[stream]!.slot;
-    const cursor = encodeCursor(query.fingerprint, { before: [...position], provider: item.provider });
+    const before = [...position];
     position[slot]! += 1;
-    return { cursor, node: item };
+    let cursor: string | undefined;
+    return {
+      node: item,
+      get cursor() {
+        return (cursor ??= encodeCursor(query.fingerprint, { before, provider: item.provider }));
+      },
+    };
   });
   return {
     edges,
     pageInfo: {
       ...more,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: windows.reduce((sum, window) => sum + window.total, 0),
     unavailableProviders: [],

@@ -81,8 +81,8 @@ export class Metrics implements UpstreamObserver, CacheObserver {
         willSendResponse: async ({ operation, errors, contextValue }) => {
           const type = operation?.operation ?? 'unknown';
           const failed = Boolean(errors?.length) || contextValue.partialErrors.length > 0;
-          this.operationDuration.observe({ operation: type, outcome: failed ? 'error' : 'ok' }, (performance.now() - started) / 1000);
-          this.operationUpstreamRequests.observe({ operation: type }, upstreamTally.getStore()?.requests ?? 0);
+          this.operationDurationOf(type, failed ? 'error' : 'ok').observe((performance.now() - started) / 1000);
+          this.operationUpstreamRequestsOf(type).observe(upstreamTally.getStore()?.requests ?? 0);
         },
       };
     },
@@ -97,8 +97,32 @@ export class Metrics implements UpstreamObserver, CacheObserver {
   }
 
   observe(request: UpstreamRequest, outcome: number | 'error', seconds: number): void {
-    const labels = { provider: request.provider, route: request.route, status: String(outcome) };
-    this.upstreamRequests.inc(labels);
-    this.upstreamDuration.observe(labels, seconds);
+    const status = String(outcome);
+    this.upstreamRequestsOf(request.provider, request.route, status).inc();
+    this.upstreamDurationOf(request.provider, request.route, status).observe(seconds);
   }
+
+  // The series every request touches, looked up by their label values once.
+  private readonly operationDurationOf = children((...values) => this.operationDuration.labels(...values));
+  private readonly operationUpstreamRequestsOf = children((...values) => this.operationUpstreamRequests.labels(...values));
+  private readonly upstreamRequestsOf = children((...values) => this.upstreamRequests.labels(...values));
+  private readonly upstreamDurationOf = children((...values) => this.upstreamDuration.labels(...values));
+}
+
+/**
+ * A metric's series by label values, kept once made: prom-client hashes the labels on every
+ * observation otherwise. Label values here come from small fixed sets (providers, route
+ * templates, statuses, operation types), so the map stays small.
+ */
+function children<Child>(make: (...values: string[]) => Child): (...values: string[]) => Child {
+  const made = new Map<string, Child>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = made.get(key);
+    if (!child) {
+      child = make(...values);
+      made.set(key, child);
+    }
+    return child;
+  };
 }
