@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pacedLoad } from '../../bench/paced-load';
+
+/** A server that answers after `delayMs` with `answer`, recording when each request arrived. */
+async function startServer(delayMs: number, answer: (index: number) => { status: number; body: string }) {
+  const arrivals: number[] = [];
+  const server: Server = createServer((request, response) => {
+    const index = arrivals.push(performance.now()) - 1;
+    request.resume();
+    request.on('end', () =>
+      setTimeout(() => {
+        const { status, body } = answer(index);
+        response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      }, delayMs),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return { url, arrivals, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const load = { headers: { 'content-type': 'application/json' }, body: '{"query":"{ a }"}', connections: 10 };
+
+describe('pacedLoad', () => {
+  it('sends rate × seconds requests spread over the run, timing each from its scheduled start', async () => {
+    const server = await startServer(5, () => ({ status: 200, body: '{"data":{"a":1}}' }));
+    try {
+      const result = await pacedLoad({ ...load, url: server.url, rate: 100, seconds: 1 });
+      expect(result.requests).toBe(100);
+      expect(result.failures).toBe(0);
+      expect(server.arrivals).toHaveLength(100);
+      // Evenly spaced, not a burst: the last request leaves ~0.99 s after the first.
+      expect(server.arrivals.at(-1)! - server.arrivals[0]!).toBeGreaterThan(800);
+      // No answer comes sooner than the server's delay.
+      expect(result.latencyMs.p50).toBeGreaterThanOrEqual(5);
+      expect(result.latencyMs.p50).toBeLessThanOrEqual(result.latencyMs.p99);
+      expect(result.latencyMs.p99).toBeLessThanOrEqual(result.latencyMs.max);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts answers that are not 200, or carry GraphQL errors, as failures', async () => {
+    const server = await startServer(0, (index) =>
+      index % 4 === 0
+        ? { status: 500, body: '{}' }
+        : index % 4 === 1
+          ? { status: 200, body: '{"errors":[{"message":"no"}]}' }
+          : { status: 200, body: '{"data":{"a":1}}' },
+    );
+    try {
+      const result = await pacedLoad({ ...load, url: server.url, rate: 40, seconds: 1 });
+      expect(result.requests).toBe(40);
+      expect(result.failures).toBe(20);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts requests that find no server as failures', async () => {
+    const server = await startServer(0, () => ({ status: 200, body: '{}' }));
+    const { url } = server;
+    await server.close();
+    const result = await pacedLoad({ ...load, url, rate: 20, seconds: 0.5 });
+    expect(result).toMatchObject({ requests: 10, failures: 10 });
+  });
+});
