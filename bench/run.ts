@@ -25,8 +25,9 @@ const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = 50;
 const UPSTREAM_LATENCY_MS = 20;
-const MEMBERSHIPS_QUERY =
-  '{ myOrganizationMemberships(first: 20) { totalCount edges { node { id organization { id name displayName } } } } }';
+const MEMBERSHIPS_BODY = JSON.stringify({
+  query: '{ myOrganizationMemberships(first: 20) { totalCount edges { node { id organization { id name displayName } } } } }',
+});
 
 interface Row {
   measure: string;
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const latency = { baseline: [] as PacedLoadResult[], subgraph: [] as PacedLoadResult[] };
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [name, url] of [['baseline', baselineUrl], ['subgraph', subgraphUrl]] as const) {
-        const result = await pacedLoad({ url, headers, body: JSON.stringify({ query: MEMBERSHIPS_QUERY }), rate, seconds: LOAD_SECONDS, connections: CONNECTIONS });
+        const result = await pacedLoad({ url, headers, body: MEMBERSHIPS_BODY, rate, seconds: LOAD_SECONDS, connections: CONNECTIONS });
         if (result.failures > 0) throw new Error(`${name}: ${result.failures} of ${result.requests} requests failed at ${rate} req/s`);
         latency[name].push(result);
       }
@@ -147,7 +148,7 @@ async function throughput(target: Target, headers: Record<string, string>): Prom
     url: target.url,
     method: 'POST',
     headers,
-    body: JSON.stringify({ query: MEMBERSHIPS_QUERY }),
+    body: MEMBERSHIPS_BODY,
     connections: CONNECTIONS,
     duration: LOAD_SECONDS,
   });
@@ -249,7 +250,7 @@ async function issueManagementToken(fakes: FakeFleet): Promise<string> {
 /** Both answer the same JSON (else the comparison means nothing); that answer. */
 async function sameAnswer(url: string, referenceUrl: string, headers: Record<string, string>): Promise<any> {
   const ask = async (at: string) =>
-    (await fetch(at, { method: 'POST', headers, body: JSON.stringify({ query: MEMBERSHIPS_QUERY }) })).json();
+    (await fetch(at, { method: 'POST', headers, body: MEMBERSHIPS_BODY })).json();
   const [answer, reference] = [await ask(url), await ask(referenceUrl)];
   if (!isDeepStrictEqual(answer, reference)) {
     throw new Error(`${url} does not answer what ${referenceUrl} answers:\n${JSON.stringify(answer)}\n${JSON.stringify(reference)}`);

@@ -61,6 +61,19 @@ export interface RecordingStream extends ProviderStream {
   requests: WindowRequest[];
 }
 
+/** A provider answering each window with `answer`, recording the windows asked for. */
+function recordingStream(provider: IdentityProvider, answer: (request: WindowRequest) => Promise<WindowAnswer>): RecordingStream {
+  const requests: WindowRequest[] = [];
+  return {
+    provider,
+    requests,
+    fetch: async (request) => {
+      requests.push(request);
+      return answer(request);
+    },
+  };
+}
+
 /** A provider that returns its whole list, filtered and sorted here (windowOfList). */
 export function listStream(
   provider: IdentityProvider,
@@ -68,15 +81,9 @@ export function listStream(
   direction: OrderDirection,
   filter: OrganizationFilter = {},
 ): RecordingStream {
-  const requests: WindowRequest[] = [];
-  return {
-    provider,
-    requests,
-    fetch: async (request) => {
-      requests.push(request);
-      return windowOfList(records, { subject: { userId: null, key: 'test' }, filter, direction }, request);
-    },
-  };
+  return recordingStream(provider, async (request) =>
+    windowOfList(records, { subject: { userId: null, key: 'test' }, filter, direction }, request),
+  );
 }
 
 /**
@@ -84,29 +91,17 @@ export function listStream(
  * collation): `ordered` is served as is, the same way on every call.
  */
 export function fixedOrderStream(provider: IdentityProvider, ordered: readonly MembershipRecord[]): RecordingStream {
-  const requests: WindowRequest[] = [];
-  return {
-    provider,
-    requests,
-    fetch: async (request): Promise<WindowAnswer> => {
-      requests.push(request);
-      const offset = request.from === 'end' ? Math.max(0, ordered.length - request.limit) : request.offset;
-      return { items: ordered.slice(offset, offset + request.limit), offset, total: ordered.length };
-    },
-  };
+  return recordingStream(provider, async (request) => {
+    const offset = request.from === 'end' ? Math.max(0, ordered.length - request.limit) : request.offset;
+    return { items: ordered.slice(offset, offset + request.limit), offset, total: ordered.length };
+  });
 }
 
 /** A provider whose every fetch rejects with `error`. */
 export function failingStream(provider: IdentityProvider, error: unknown): RecordingStream {
-  const requests: WindowRequest[] = [];
-  return {
-    provider,
-    requests,
-    fetch: async (request) => {
-      requests.push(request);
-      throw error;
-    },
-  };
+  return recordingStream(provider, async () => {
+    throw error;
+  });
 }
 
 /** What `run` threw (or rejected with); fails the test when it did not throw. */

@@ -66,6 +66,8 @@ interface SigningKey {
   privateKey: CryptoKey;
   /** As `GET /token_keys` lists it. */
   publicJwk: JWK;
+  /** The public key as jose verifies with it, imported once (not per request). */
+  verificationKeys: ReturnType<typeof createLocalJWKSet>;
 }
 
 /** Who a verified token speaks for. */
@@ -137,8 +139,6 @@ export class FakeCloudFoundry extends FakeServer {
   private readonly defaultQuotaGuid = randomUUID();
   private keyGeneration = 1;
   private signingKey: Promise<SigningKey> = createSigningKey(`key-${this.keyGeneration}`);
-  /** The verification side of the signing key, built once so jose imports the key once. */
-  private verificationKeys = this.signingKey.then((key) => createLocalJWKSet({ keys: [key.publicJwk] }));
   private readonly tokenVerdicts = new TokenVerdicts<Caller>();
 
   /** A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`. */
@@ -235,7 +235,6 @@ export class FakeCloudFoundry extends FakeServer {
   async rotateKey(): Promise<void> {
     this.keyGeneration += 1;
     this.signingKey = createSigningKey(`key-${this.keyGeneration}`);
-    this.verificationKeys = this.signingKey.then((key) => createLocalJWKSet({ keys: [key.publicJwk] }));
     this.tokenVerdicts.clear();
     await this.signingKey;
   }
@@ -329,7 +328,7 @@ export class FakeCloudFoundry extends FakeServer {
   private verify(token: string): Promise<Caller> {
     return this.tokenVerdicts.verify(token, async () => {
       try {
-        const { payload } = await jwtVerify(token, await this.verificationKeys, {
+        const { payload } = await jwtVerify(token, (await this.signingKey).verificationKeys, {
           issuer: this.issuer,
           algorithms: ['RS256'],
         });
@@ -430,7 +429,7 @@ async function createSigningKey(kid: string): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(publicKey);
   const publicJwk = { ...jwk, kid, alg: 'RS256', use: 'sig', value: await exportSPKI(publicKey) };
-  return { kid, privateKey, publicJwk };
+  return { kid, privateKey, publicJwk, verificationKeys: createLocalJWKSet({ keys: [publicJwk] }) };
 }
 
 /** UAA's `aud`: the resource of each scope (the part before its last `.`), and the client. */
