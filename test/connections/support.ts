@@ -16,7 +16,7 @@ import {
 } from '../../src/providers/provider';
 import { AppError, type ErrorCode } from '../../src/errors';
 import { windowOfList } from '../../src/connections/whole-list';
-import type { ProviderStream } from '../../src/connections/connection';
+import type { ConnectionPage, ProviderStream } from '../../src/connections/connection';
 
 export interface RecordOptions {
   status?: OrganizationStatus;
@@ -132,4 +132,10 @@ export function expectAppError(error: unknown, code: ErrorCode, mentions?: strin
   if (typeof mentions === 'string') expect(appError.message).toContain(mentions);
   else if (mentions) expect(appError.message).toMatch(mentions);
   return appError;
+}
+
+/** The page info as GraphQL reads it (its cursors are getters, encoded when read). */
+export function pageInfoOf(page: ConnectionPage): ConnectionPage['pageInfo'] {
+  const { hasNextPage, hasPreviousPage, startCursor, endCursor } = page.pageInfo;
+  return { hasNextPage, hasPreviousPage, startCursor, endCursor };
 }
