@@ -6,10 +6,11 @@
  * contract's UPSTREAM_UNAVAILABLE for that provider.
  */
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { IdentityProvider } from '../graphql/generated';
 import { AppError } from '../errors';
 import { upstreamTally } from './accounting';
+import { exchange, ExchangeTimeoutError, type Answer } from './exchange';
 import { DEFAULT_RESILIENCE, ProviderResilience, type ResilienceObserver, type ResilienceSettings } from './resilience';
 
 export interface UpstreamRequest {
@@ -22,11 +23,7 @@ export interface UpstreamRequest {
   body?: string;
 }
 
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+export type UpstreamResponse = Answer;
 
 /** Told about every upstream exchange (metrics). */
 export interface UpstreamObserver extends ResilienceObserver {
@@ -86,16 +83,18 @@ export class UpstreamClient {
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     try {
-      const response = await request(upstream.url, {
-        dispatcher: this.agent,
-        method: upstream.method ?? 'GET',
-        headers: { accept: 'application/json', ...(tally ? { 'x-request-id': tally.requestId } : {}), ...upstream.headers },
-        body: upstream.body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body = await response.body.text();
-      this.options.observer?.observe(upstream, response.statusCode, elapsed());
-      return { status: response.statusCode, headers: response.headers, body };
+      const response = await exchange(
+        this.agent,
+        {
+          url: upstream.url,
+          method: upstream.method ?? 'GET',
+          headers: { accept: 'application/json', ...(tally ? { 'x-request-id': tally.requestId } : {}), ...upstream.headers },
+          body: upstream.body,
+        },
+        timeoutMs,
+      );
+      this.options.observer?.observe(upstream, response.status, elapsed());
+      return response;
     } catch (error) {
       this.options.observer?.observe(upstream, 'error', elapsed());
       throw new AppError('UPSTREAM_UNAVAILABLE', unreachableMessage(upstream, error), {
@@ -107,9 +106,7 @@ export class UpstreamClient {
 
 /** Says what went wrong without echoing the URL (it may hold ids or a development session). */
 function unreachableMessage(upstream: UpstreamRequest, error: unknown): string {
-  // By name: AbortSignal.timeout's DOMException need not be an `instanceof Error` of this realm.
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError'
+  return error instanceof ExchangeTimeoutError
     ? `${upstream.provider} did not answer in time (${upstream.route})`
     : `${upstream.provider} could not be reached (${upstream.route})`;
 }
