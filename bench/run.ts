@@ -46,6 +46,7 @@ interface Target {
 /** One throughput load of one target. */
 interface Load {
   requestsPerSecond: number;
+  requests: number;
   /** CPU milliseconds the measured process spent per answered request. */
   cpuPerRequestMs: number;
   /** How busy this process (load generator and fakes) was, 0..1 of one core. */
@@ -86,9 +87,15 @@ async function main(): Promise<void> {
       { name: 'subgraph', url: subgraphUrl, pid: subgraph.pid },
     ];
     const loads = new Map<Target['name'], Load[]>(targets.map((target) => [target.name, []]));
+    const subgraphMetrics = `http://127.0.0.1:${subgraphPort}/metrics`;
+    const gcBefore = await gcPauseSeconds(subgraphMetrics);
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const target of targets) loads.get(target.name)!.push(await throughput(target, headers));
     }
+    // Read after all rounds: only the subgraph's own rounds cost it anything in between.
+    const gcAfter = await gcPauseSeconds(subgraphMetrics);
+    const subgraphRequests = loads.get('subgraph')!.reduce((sum, load) => sum + load.requests, 0);
+    const gcPerRequest = (kind: 'young' | 'full') => round2(((gcAfter[kind] - gcBefore[kind]) * 1e6) / subgraphRequests);
     const [baselineLoad, floorLoad, subgraphLoad] = targets.map((target) => medianLoad(loads.get(target.name)!)) as [Load, Load, Load];
     const range = (name: Target['name']) => {
       const values = loads.get(name)!.map((load) => Math.round(load.requestsPerSecond));
@@ -101,6 +108,11 @@ async function main(): Promise<void> {
       targetRow('subgraph / baseline throughput', subgraphLoad.requestsPerSecond / baselineLoad.requestsPerSecond, '×', '≥ 0.6', (v) => v >= 0.6),
       { measure: 'framework floor / baseline throughput', value: round2(floorLoad.requestsPerSecond / baselineLoad.requestsPerSecond), unit: '×' },
       { measure: 'subgraph / framework floor throughput', value: round2(subgraphLoad.requestsPerSecond / floorLoad.requestsPerSecond), unit: '×' },
+      {
+        measure: 'subgraph GC pauses per request, young / full generation (throughput rounds)',
+        value: gcPerRequest('young'),
+        unit: `µs / ${gcPerRequest('full')} µs`,
+      },
     ];
 
     fakes.auth0.latencyMs = UPSTREAM_LATENCY_MS;
@@ -159,9 +171,22 @@ async function throughput(target: Target, headers: Record<string, string>): Prom
   const generator = process.cpuUsage(generatorBefore);
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     cpuPerRequestMs: cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
     generatorBusy: (generator.user + generator.system) / 1e6 / result.duration,
   };
+}
+
+/**
+ * Seconds the subgraph has spent in GC pauses so far (prom-client's default metrics): young
+ * generation (scavenges) and full (mark-compact, incremental marking). Objects that outlive
+ * their request show here first: they make every scavenge copy more and force full GCs.
+ */
+async function gcPauseSeconds(metricsUrl: string): Promise<{ young: number; full: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const seconds = (kinds: string[]) =>
+    kinds.reduce((sum, kind) => sum + Number(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0), 0);
+  return { young: seconds(['minor']), full: seconds(['major', 'incremental']) };
 }
 
 /** The round with the median throughput. */
