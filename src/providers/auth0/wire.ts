@@ -3,15 +3,18 @@
  * them. Unknown properties (metadata, token_quota, colors, descriptions…) are ignored.
  */
 import { z } from 'zod';
+import { wireSchema } from '../../upstream/response';
 
 const auth0Id = z.string().min(1);
 
-export const organizationSchema = z.object({
-  id: auth0Id,
-  name: z.string().min(1),
-  display_name: z.string().nullish(),
-  branding: z.object({ logo_url: z.string().nullish() }).nullish(),
-});
+export const organizationSchema = wireSchema(
+  z.object({
+    id: auth0Id,
+    name: z.string().min(1),
+    display_name: z.string().nullish(),
+    branding: z.object({ logo_url: z.string().nullish() }).nullish(),
+  }),
+);
 
 const roleSchema = z.object({ id: auth0Id, name: z.string() });
 
@@ -34,9 +37,11 @@ export interface Page<T> {
 function totalsPage<T>(key: string, item: z.ZodType<T>): z.ZodType<Page<T>> {
   // Built once per route: a zod schema is costly to construct, cheap to run.
   const total = z.number().int().nonnegative();
-  return z
-    .looseObject({ total, [key]: z.array(item) })
-    .transform((page): Page<T> => ({ total: page['total'] as number, items: page[key] as T[] }));
+  return wireSchema(
+    z
+      .looseObject({ total, [key]: z.array(item) })
+      .transform((page): Page<T> => ({ total: page['total'] as number, items: page[key] as T[] })),
+  );
 }
 
 export const organizationsPage = totalsPage('organizations', organizationSchema);
@@ -44,15 +49,19 @@ export const rolesPage = totalsPage('roles', roleSchema);
 export const permissionsPage = totalsPage('permissions', permissionSchema);
 
 /** `{"statusCode":403,"error":"Forbidden","message":"…","errorCode":"insufficient_scope"}`; errorCode is optional. */
-export const errorBodySchema = z.object({
-  statusCode: z.number(),
-  error: z.string(),
-  message: z.string(),
-  errorCode: z.string().optional(),
-});
+export const errorBodySchema = wireSchema(
+  z.object({
+    statusCode: z.number(),
+    error: z.string(),
+    message: z.string(),
+    errorCode: z.string().optional(),
+  }),
+);
 
 /** The client-credentials answer of `POST /oauth/token`. */
-export const tokenAnswerSchema = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().nonnegative(),
-});
+export const tokenAnswerSchema = wireSchema(
+  z.object({
+    access_token: z.string().min(1),
+    expires_in: z.number().nonnegative(),
+  }),
+);

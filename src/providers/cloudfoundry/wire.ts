@@ -3,6 +3,7 @@
  * properties (the `…_url` links, quota, billing) are ignored.
  */
 import { z } from 'zod';
+import { wireSchema } from '../../upstream/response';
 
 /** Cloud Controller's timestamps (`2016-06-08T16:41:36Z`); `updated_at` is null until a first update. */
 const timestamp = z.iso.datetime({ offset: true }).nullish();
@@ -12,30 +13,36 @@ const organizationStatus = z.enum(['active', 'suspended', 'deleting']);
 
 export type CfOrganizationStatus = z.infer<typeof organizationStatus>;
 
-export const organizationResource = z.object({
-  metadata: z.object({ guid: z.string().min(1), created_at: timestamp, updated_at: timestamp }),
-  entity: z.object({ name: z.string().min(1), status: organizationStatus }),
-});
+export const organizationResource = wireSchema(
+  z.object({
+    metadata: z.object({ guid: z.string().min(1), created_at: timestamp, updated_at: timestamp }),
+    entity: z.object({ name: z.string().min(1), status: organizationStatus }),
+  }),
+);
 
 export type CfOrganizationResource = z.infer<typeof organizationResource>;
 
 /** One page of a v2 list route. */
-export const organizationsPage = z.object({
-  total_results: z.number().int().nonnegative(),
-  total_pages: z.number().int().nonnegative(),
-  resources: z.array(organizationResource),
-});
+export const organizationsPage = wireSchema(
+  z.object({
+    total_results: z.number().int().nonnegative(),
+    total_pages: z.number().int().nonnegative(),
+    resources: z.array(organizationResource),
+  }),
+);
 
 export type CfOrganizationsPage = z.infer<typeof organizationsPage>;
 
 /** `{"description":"…","error_code":"CF-…","code":N}`. */
-export const errorBody = z.object({ error_code: z.string(), code: z.number().optional() });
+export const errorBody = wireSchema(z.object({ error_code: z.string(), code: z.number().optional() }));
 
 /** `GET /v2/info`: where the UAA is. */
-export const infoSchema = z.object({ token_endpoint: z.url({ protocol: /^https?$/ }) });
+export const infoSchema = wireSchema(z.object({ token_endpoint: z.url({ protocol: /^https?$/ }) }));
 
 /** The client-credentials answer of the UAA's `POST /oauth/token`. */
-export const tokenAnswer = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().nonnegative(),
-});
+export const tokenAnswer = wireSchema(
+  z.object({
+    access_token: z.string().min(1),
+    expires_in: z.number().nonnegative(),
+  }),
+);

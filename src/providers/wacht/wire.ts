@@ -4,6 +4,7 @@
  * numeric-string ids, no `slug`). Unknown properties are ignored.
  */
 import { z } from 'zod';
+import { wireSchema } from '../../upstream/response';
 
 /** Newer servers send numeric ids; older ones strings. Both become strings. */
 const wachtId = z.union([z.string().min(1), z.number().int()]).transform(String);
@@ -33,10 +34,12 @@ export const membershipSchema = z.object({
 export type WachtMembership = z.infer<typeof membershipSchema>;
 export type WachtRole = z.infer<typeof role>;
 
-export const membershipsEnvelope = z.object({
-  status: z.number(),
-  data: z.array(membershipSchema),
-});
+export const membershipsEnvelope = wireSchema(
+  z.object({
+    status: z.number(),
+    data: z.array(membershipSchema),
+  }),
+);
 
 /** Error answers carry the envelope too, except "Deployment not found". */
-export const errorEnvelope = z.object({ message: z.string() });
+export const errorEnvelope = wireSchema(z.object({ message: z.string() }));
