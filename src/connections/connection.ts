@@ -23,14 +23,17 @@ export interface ConnectionEdge {
   node: MembershipRecord;
 }
 
+/** Relay's page info, its cursors always given (null only for an empty page). */
+export interface PageCursors {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
 export interface ConnectionPage {
   edges: ConnectionEdge[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
-  };
+  pageInfo: PageCursors;
   totalCount: number;
   unavailableProviders: IdentityProvider[];
 }
@@ -164,37 +167,39 @@ function buildPage(
  * (measured: it made most of a request's objects outlive it, see README, Performance).
  */
 class LazyEdge implements ConnectionEdge {
+  readonly node: MembershipRecord;
+  readonly #fingerprint: string;
+  readonly #before: number[];
   #cursor: string | undefined;
 
-  constructor(
-    readonly node: MembershipRecord,
-    private readonly fingerprint: string,
-    private readonly before: number[],
-  ) {}
+  constructor(node: MembershipRecord, fingerprint: string, before: number[]) {
+    this.node = node;
+    this.#fingerprint = fingerprint;
+    this.#before = before;
+  }
 
   get cursor(): string {
-    return (this.#cursor ??= encodeCursor(this.fingerprint, { before: this.before, provider: this.node.provider }));
+    return (this.#cursor ??= encodeCursor(this.#fingerprint, { before: this.#before, provider: this.node.provider }));
   }
 }
 
-class LazyPageInfo {
+class LazyPageInfo implements PageCursors {
   readonly hasNextPage: boolean;
   readonly hasPreviousPage: boolean;
+  readonly #edges: ConnectionEdge[];
 
-  constructor(
-    private readonly edges: ConnectionEdge[],
-    more: { hasNextPage: boolean; hasPreviousPage: boolean },
-  ) {
+  constructor(edges: ConnectionEdge[], more: { hasNextPage: boolean; hasPreviousPage: boolean }) {
     this.hasNextPage = more.hasNextPage;
     this.hasPreviousPage = more.hasPreviousPage;
+    this.#edges = edges;
   }
 
   get startCursor(): string | null {
-    return this.edges[0]?.cursor ?? null;
+    return this.#edges[0]?.cursor ?? null;
   }
 
   get endCursor(): string | null {
-    return this.edges.at(-1)?.cursor ?? null;
+    return this.#edges.at(-1)?.cursor ?? null;
   }
 }
 

@@ -45,7 +45,7 @@ export function exchange(dispatcher: Dispatcher, request: Exchange, timeoutMs: n
       settled = true;
       clearTimeout(timer);
       if (error === null) {
-        resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status, headers, body: utf8Text(Buffer.concat(chunks)) });
       } else {
         // Releases the socket when the exchange is under way; a no-op once undici failed it.
         controller?.abort(error);
@@ -64,6 +64,7 @@ export function exchange(dispatcher: Dispatcher, request: Exchange, timeoutMs: n
             if (settled) started.abort(new ExchangeTimeoutError(timeoutMs));
           },
           onResponseStart(_controller, statusCode, responseHeaders) {
+            // An interim answer (102, 103) comes first: the final one overwrites it.
             status = statusCode;
             headers = responseHeaders;
           },
@@ -82,4 +83,10 @@ export function exchange(dispatcher: Dispatcher, request: Exchange, timeoutMs: n
       finish(error instanceof Error ? error : new Error(String(error)));
     }
   });
+}
+
+/** The body as text; a UTF-8 byte-order mark is no part of it (undici's `text()` drops it too). */
+function utf8Text(bytes: Buffer): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }

@@ -50,7 +50,7 @@ export class UpstreamClient {
       span.setAttributes({ 'organizations.provider': upstream.provider, 'http.route': upstream.route });
       try {
         const response = await this.policyFor(upstream.provider).run((remainingMs) =>
-          this.exchange(upstream, Math.min(this.options.timeoutMs, remainingMs)),
+          this.attempt(upstream, Math.min(this.options.timeoutMs, remainingMs)),
         );
         span.setAttribute('http.response.status_code', response.status);
         return response;
@@ -77,7 +77,7 @@ export class UpstreamClient {
   }
 
   /** One attempt. */
-  private async exchange(upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
+  private async attempt(upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
     const tally = upstreamTally.getStore();
     if (tally) tally.requests += 1;
     const started = performance.now();

@@ -10,9 +10,9 @@ import type { UpstreamResponse } from './http-client';
 /**
  * A wire schema on zod's compiled fast path (`z.compile`): ~4× faster than its runtime parser,
  * and measured to keep a request's parsed bodies from outliving it in V8's young generation
- * (README, Performance). Strict, so a schema the fast path cannot model fails at start-up
- * rather than silently taking the slow path. A body the fast path refuses is parsed again by the
- * runtime parser, so errors name the same fields.
+ * (README, Performance). Strict: a schema whose top level the fast path cannot model (or that
+ * is async) fails at start-up; a nested part it cannot model runs on the runtime parser. A body
+ * the fast path refuses is parsed again by the runtime parser, so errors name the same fields.
  */
 export function wireSchema<T extends z.ZodType>(schema: T): T {
   return z.compile(schema, { strict: true });

@@ -30,22 +30,55 @@ afterEach(async () => {
   await Promise.all(agents.splice(0).map((created) => created.destroy()));
 });
 
-it('answers the status, headers and whole body (chunks joined before decoding)', async () => {
+it('answers the status, headers (lower-case, repeated ones as arrays) and whole body, chunks joined before decoding', async () => {
   const server = await loopback((_request, response) => {
-    response.writeHead(201, { 'content-type': 'application/json', 'x-ratelimit-reset': '1700000000' });
-    // "é" is two bytes: split across writes, it decodes only once the chunks are joined.
+    response.writeHead(201, [
+      ['Content-Type', 'application/json'],
+      ['X-RateLimit-Reset', '1700000000'],
+      ['Link', '<a>'],
+      ['Link', '<b>'],
+    ]);
+    // "é" is two bytes: the first write ends inside it, so it decodes only once the chunks are joined.
     const bytes = Buffer.from('{"name":"Café"}');
-    response.write(bytes.subarray(0, 12));
-    setTimeout(() => response.end(bytes.subarray(12)), 5);
+    response.write(bytes.subarray(0, 13));
+    setTimeout(() => response.end(bytes.subarray(13)), 5);
   });
   try {
     const answer = await exchange(agent(), { url: `${server.url}/api/v2/users/a%7Cb?page=0`, method: 'GET', headers: { accept: 'application/json' } }, 1_000);
     expect(answer.status).toBe(201);
     expect(answer.headers['x-ratelimit-reset']).toBe('1700000000');
+    expect(answer.headers['link']).toEqual(['<a>', '<b>']);
     expect(answer.body).toBe('{"name":"Café"}');
     expect(server.received).toEqual([
       expect.objectContaining({ method: 'GET', url: '/api/v2/users/a%7Cb?page=0', headers: expect.objectContaining({ accept: 'application/json' }) }),
     ]);
+  } finally {
+    await server.close();
+  }
+});
+
+it('drops a UTF-8 byte-order mark, which is no part of the JSON', async () => {
+  const server = await loopback((_request, response) => response.end(Buffer.from('\uFEFF{"total":0}')));
+  try {
+    const answer = await exchange(agent(), { url: `${server.url}/`, method: 'GET', headers: {} }, 1_000);
+    expect(answer.body).toBe('{"total":0}');
+    expect(JSON.parse(answer.body)).toEqual({ total: 0 });
+  } finally {
+    await server.close();
+  }
+});
+
+it('answers the final response, not an interim one (103 Early Hints)', async () => {
+  const server = await loopback((_request, response) => {
+    response.writeEarlyHints({ link: '</style.css>; rel=preload' });
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{}');
+  });
+  try {
+    const answer = await exchange(agent(), { url: `${server.url}/`, method: 'GET', headers: {} }, 1_000);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers['link']).toBeUndefined();
   } finally {
     await server.close();
   }
@@ -62,9 +95,10 @@ it('sends a POST body', async () => {
 });
 
 it('gives up with a TimeoutError when the answer is late, and closes the connection', async () => {
-  let closed!: Promise<void>;
+  let socketClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (socketClosed = resolve));
   const server = await loopback((request, response) => {
-    closed = new Promise((resolve) => request.socket.once('close', () => resolve()));
+    request.socket.once('close', socketClosed);
     response.writeHead(200);
     response.write('{"partial":'); // the rest never comes
   });
@@ -79,19 +113,20 @@ it('gives up with a TimeoutError when the answer is late, and closes the connect
 });
 
 it('a request that times out while waiting for a socket is never sent', async () => {
-  const parked: ServerResponse[] = [];
+  let holding!: (response: ServerResponse) => void;
+  const held = new Promise<ServerResponse>((resolve) => (holding = resolve));
   const server = await loopback((request, response) => {
-    if (request.url === '/hold') parked.push(response);
+    if (request.url === '/hold') holding(response);
     else response.end('{}');
   });
   const pool = agent(1);
   try {
-    const held = exchange(pool, { url: `${server.url}/hold`, method: 'GET', headers: {} }, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = exchange(pool, { url: `${server.url}/hold`, method: 'GET', headers: {} }, 5_000);
+    const parked = await held; // the pool's only socket is busy from here on
     const queued = await exchange(pool, { url: `${server.url}/queued`, method: 'GET', headers: {} }, 50).catch((caught: unknown) => caught);
     expect(queued).toBeInstanceOf(ExchangeTimeoutError);
-    parked[0]!.end('{"held":true}');
-    expect((await held).body).toBe('{"held":true}');
+    parked.end('{"held":true}');
+    expect((await first).body).toBe('{"held":true}');
     await exchange(pool, { url: `${server.url}/after`, method: 'GET', headers: {} }, 1_000);
     expect(server.received.map((request) => request.url)).toEqual(['/hold', '/after']);
   } finally {
