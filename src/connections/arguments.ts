@@ -45,18 +45,18 @@ export function validateArgs(args: ConnectionArgs): ValidatedArgs {
   };
 }
 
-export function readPageRequest(args: ConnectionArgs, fingerprintOfList: string): PageRequest {
+export function readPageRequest(args: ConnectionArgs, fingerprintOfList: () => string): PageRequest {
   const { first, last, after, before } = args;
   if (first != null && last != null) throw badUserInput('Give `first` or `last`, not both');
   if (after != null && before != null) throw badUserInput('Give `after` or `before`, not both');
   if (after != null && last != null) throw badUserInput('`after` goes with `first`, not `last`');
   if (before != null && first != null) throw badUserInput('`before` goes with `last`, not `first`');
   if (last != null || before != null) {
-    const end = before == null ? null : decodeCursor(before, fingerprintOfList, 'before').before;
+    const end = before == null ? null : decodeCursor(before, fingerprintOfList(), 'before').before;
     return { paging: 'backward', size: pageSize('last', last), end };
   }
   const start =
-    after == null ? PROVIDER_ORDER.map(() => 0) : positionsAfter(decodeCursor(after, fingerprintOfList, 'after'));
+    after == null ? PROVIDER_ORDER.map(() => 0) : positionsAfter(decodeCursor(after, fingerprintOfList(), 'after'));
   return { paging: 'forward', size: pageSize('first', first), start };
 }
 

@@ -53,8 +53,8 @@ export interface PageResult {
 export interface PageQuery {
   request: PageRequest;
   direction: OrderDirection;
-  /** The fingerprint of the list's arguments, bound into every cursor. */
-  fingerprint: string;
+  /** The fingerprint of the list's arguments, bound into every cursor (computed when one is made). */
+  fingerprint: () => string;
 }
 
 /** What one provider contributed: its items in list order and where they sit. */
@@ -168,18 +168,18 @@ function buildPage(
  */
 class LazyEdge implements ConnectionEdge {
   readonly node: MembershipRecord;
-  readonly #fingerprint: string;
+  readonly #fingerprint: () => string;
   readonly #before: number[];
   #cursor: string | undefined;
 
-  constructor(node: MembershipRecord, fingerprint: string, before: number[]) {
+  constructor(node: MembershipRecord, fingerprint: () => string, before: number[]) {
     this.node = node;
     this.#fingerprint = fingerprint;
     this.#before = before;
   }
 
   get cursor(): string {
-    return (this.#cursor ??= encodeCursor(this.#fingerprint, { before: this.#before, provider: this.node.provider }));
+    return (this.#cursor ??= encodeCursor(this.#fingerprint(), { before: this.#before, provider: this.node.provider }));
   }
 }
 

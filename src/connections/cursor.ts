@@ -24,6 +24,12 @@ export function fingerprint(binding: unknown): string {
   return createHash('sha256').update(canonicalJson(binding)).digest('base64url').slice(0, 11);
 }
 
+/** The fingerprint, computed on first use: most pages neither read nor make a cursor. */
+export function lazyFingerprint(binding: unknown): () => string {
+  let digest: string | undefined;
+  return () => (digest ??= fingerprint(binding));
+}
+
 /** JSON with sorted keys and without null/undefined members, so equal arguments hash equally. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -13,7 +13,7 @@ import {
   type ValidatedArgs,
 } from './arguments';
 import { emptyPage, paginate, type PageResult, type ProviderStream } from './connection';
-import { fingerprint } from './cursor';
+import { lazyFingerprint } from './cursor';
 import { matchesNothing, usesAssociationFilters } from './filter';
 
 /** A configured provider with its data source for the current request. */
@@ -30,7 +30,7 @@ export async function listUserOrganizations(
   args: ConnectionArgs,
 ): Promise<PageResult> {
   const validated = validateArgs(args);
-  const listFingerprint = fingerprint({ list: 'user', userId, ...validated });
+  const listFingerprint = lazyFingerprint({ list: 'user', userId, ...validated });
   const request = readPageRequest(args, listFingerprint);
   // A bearer token presented must verify, even for an id no provider owns.
   const token = await caller.bearer();
@@ -52,7 +52,7 @@ export async function listCallerMemberships(
   args: ConnectionArgs,
 ): Promise<PageResult> {
   const validated = validateArgs(args);
-  const listFingerprint = fingerprint({ list: 'me', ...validated });
+  const listFingerprint = lazyFingerprint({ list: 'me', ...validated });
   const request = readPageRequest(args, listFingerprint);
   if (!caller.hasCredential) {
     throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');
@@ -107,7 +107,7 @@ async function page(
   participants: { binding: ProviderBinding; subject: Subject }[],
   args: ValidatedArgs,
   request: PageRequest,
-  listFingerprint: string,
+  listFingerprint: () => string,
 ): Promise<PageResult> {
   if (matchesNothing(args.filter)) return { page: emptyPage(), failures: [] };
   participants.forEach(({ binding }) => binding.provider.assertExpressible?.(args.filter));

@@ -14,17 +14,26 @@ const cursor = encodeCursor(FP, { before: [2, 5, 1], provider: 'CLOUD_FOUNDRY' }
 
 function refused(args: ConnectionArgs, mentions: string | RegExp) {
   expectAppError(
-    caughtSync(() => readPageRequest(args, FP)),
+    caughtSync(() => readPageRequest(args, () => FP)),
     'BAD_USER_INPUT',
     mentions,
   );
 }
 
 describe('readPageRequest', () => {
+  it('computes the fingerprint only to read a cursor', () => {
+    const fingerprintOfList = jest.fn(() => FP);
+    readPageRequest({ first: 5 }, fingerprintOfList);
+    readPageRequest({ last: 5 }, fingerprintOfList);
+    expect(fingerprintOfList).not.toHaveBeenCalled();
+    readPageRequest({ first: 5, after: cursor }, fingerprintOfList);
+    expect(fingerprintOfList).toHaveBeenCalledTimes(1);
+  });
+
   it('defaults to the first 20 from the start', () => {
     expect(DEFAULT_PAGE_SIZE).toBe(20);
-    expect(readPageRequest({}, FP)).toEqual({ paging: 'forward', size: 20, start: [0, 0, 0] });
-    expect(readPageRequest({ first: null, last: null, after: null, before: null }, FP)).toEqual({
+    expect(readPageRequest({}, () => FP)).toEqual({ paging: 'forward', size: 20, start: [0, 0, 0] });
+    expect(readPageRequest({ first: null, last: null, after: null, before: null }, () => FP)).toEqual({
       paging: 'forward',
       size: 20,
       start: [0, 0, 0],
@@ -32,11 +41,11 @@ describe('readPageRequest', () => {
   });
 
   it.each([0, 1, 37, MAX_PAGE_SIZE])('takes first: %i', (first) => {
-    expect(readPageRequest({ first }, FP)).toEqual({ paging: 'forward', size: first, start: [0, 0, 0] });
+    expect(readPageRequest({ first }, () => FP)).toEqual({ paging: 'forward', size: first, start: [0, 0, 0] });
   });
 
   it.each([0, 1, 37, MAX_PAGE_SIZE])('takes last: %i, from the end', (last) => {
-    expect(readPageRequest({ last }, FP)).toEqual({ paging: 'backward', size: last, end: null });
+    expect(readPageRequest({ last }, () => FP)).toEqual({ paging: 'backward', size: last, end: null });
   });
 
   it.each([-1, -100, MAX_PAGE_SIZE + 1, 1000, 2.5, Number.NaN, Number.POSITIVE_INFINITY])(
@@ -65,21 +74,21 @@ describe('readPageRequest', () => {
   });
 
   it('reads `before` alone as the 20 before it', () => {
-    expect(readPageRequest({ before: cursor }, FP)).toEqual({ paging: 'backward', size: 20, end: [2, 5, 1] });
+    expect(readPageRequest({ before: cursor }, () => FP)).toEqual({ paging: 'backward', size: 20, end: [2, 5, 1] });
   });
 
   it('reads `after` alone as the 20 after it', () => {
-    expect(readPageRequest({ after: cursor }, FP)).toEqual({ paging: 'forward', size: 20, start: [2, 6, 1] });
+    expect(readPageRequest({ after: cursor }, () => FP)).toEqual({ paging: 'forward', size: 20, start: [2, 6, 1] });
   });
 
   it("starts after the cursor's own item: its provider's position moves by one", () => {
     const positions = [4, 0, 7];
-    expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'AUTH0' }) }, FP)).toEqual({
+    expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'AUTH0' }) }, () => FP)).toEqual({
       paging: 'forward',
       size: 3,
       start: [5, 0, 7],
     });
-    expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'WACHT' }) }, FP)).toEqual({
+    expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'WACHT' }) }, () => FP)).toEqual({
       paging: 'forward',
       size: 3,
       start: [4, 0, 8],
@@ -88,7 +97,7 @@ describe('readPageRequest', () => {
 
   it("ends before the cursor's own item: positions as they are", () => {
     expect(
-      readPageRequest({ last: 7, before: encodeCursor(FP, { before: [4, 0, 7], provider: 'AUTH0' }) }, FP),
+      readPageRequest({ last: 7, before: encodeCursor(FP, { before: [4, 0, 7], provider: 'AUTH0' }) }, () => FP),
     ).toEqual({ paging: 'backward', size: 7, end: [4, 0, 7] });
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { IdentityProvider } from '../../src/graphql/generated';
 import { AppError } from '../../src/errors';
-import { decodeCursor, encodeCursor, fingerprint } from '../../src/connections/cursor';
+import { decodeCursor, encodeCursor, fingerprint, lazyFingerprint } from '../../src/connections/cursor';
 import { caughtSync, expectAppError } from './support';
 
 const FP = fingerprint({ list: 'me', filter: {}, direction: 'ASC', providers: null });
@@ -15,6 +15,14 @@ function rejects(cursor: string, mentions: string | RegExp = 'after: not a curso
     mentions,
   );
 }
+
+describe('lazyFingerprint', () => {
+  it('is the fingerprint of its binding, the same on every call', () => {
+    const lazy = lazyFingerprint({ list: 'me', filter: {}, direction: 'ASC', providers: null });
+    expect(lazy()).toBe(FP);
+    expect(lazy()).toBe(FP);
+  });
+});
 
 describe('fingerprint', () => {
   it('is 11 base64url characters', () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { IdentityProvider, OrderDirection } from '../../src/graphql/generated';
 import { AppError } from '../../src/errors';
 import { readPageRequest, validateArgs, type ConnectionArgs } from '../../src/connections/arguments';
-import { fingerprint } from '../../src/connections/cursor';
+import { lazyFingerprint } from '../../src/connections/cursor';
 import { paginate, type PageResult, type ProviderStream } from '../../src/connections/connection';
 import { comparatorFor } from '../../src/connections/order';
 import { PROVIDER_ORDER, type MembershipRecord } from '../../src/providers/provider';
@@ -24,7 +24,7 @@ import {
 /** One page, as production asks for it. */
 function page(streams: ProviderStream[], args: ConnectionArgs): Promise<PageResult> {
   const validated = validateArgs(args);
-  const listFingerprint = fingerprint({ list: 'me', ...validated });
+  const listFingerprint = lazyFingerprint({ list: 'me', ...validated });
   const request = readPageRequest(args, listFingerprint);
   return paginate(streams, { request, direction: validated.direction, fingerprint: listFingerprint });
 }
