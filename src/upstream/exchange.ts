@@ -4,7 +4,7 @@
  *
  * Why undici's Dispatcher API and not its `request()`: `request()` wraps every answer in an
  * AsyncResource and a body stream, and with them each GraphQL request's objects outlived the
- * request through V8's young-generation collections until a full one (measured in the bench:
+ * request through V8's young-generation collections until a full one (measured under load:
  * ~7 KB promoted to the old generation per upstream call, none this way; README, Performance).
  * For the same reason the time limit is a plain timer, cleared when the answer is in, not an
  * `AbortSignal.timeout`, which V8 holds weakly for its whole delay.
