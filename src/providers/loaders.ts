@@ -8,11 +8,15 @@ import DataLoader from 'dataloader';
 export function perKeyLoader<K, V>(
   fetch: (key: K) => Promise<V>,
   cacheKey: (key: K) => string = String,
-): DataLoader<K, V, string> {
-  return new DataLoader<K, V, string>(
-    (keys) => Promise.all(keys.map((key) => fetch(key).catch(asError))),
-    { cacheKeyFn: cacheKey },
-  );
+): Pick<DataLoader<K, V, string>, 'load'> {
+  // Made on first use: a request asks for few of the loaders its sources offer.
+  let loader: DataLoader<K, V, string> | undefined;
+  return {
+    load: (key) =>
+      (loader ??= new DataLoader<K, V, string>((keys) => Promise.all(keys.map((one) => fetch(one).catch(asError))), {
+        cacheKeyFn: cacheKey,
+      })).load(key),
+  };
 }
 
 function asError(error: unknown): Error {
