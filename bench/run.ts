@@ -23,6 +23,8 @@ import { PLACEMENT, cpuSeconds, freePort, gauge, root, startNode, subgraphEnviro
 
 const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+// The median round of a target is one of its rounds (its CPU per request is reported with it).
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS % 2 === 0) throw new Error('BENCH_ROUNDS: an odd number of rounds (1, 3, 5, …)');
 const CONNECTIONS = 50;
 const UPSTREAM_LATENCY_MS = 20;
 const MEMBERSHIPS_BODY = JSON.stringify({
@@ -140,12 +142,21 @@ async function main(): Promise<void> {
       }
     }
     const p = (name: 'baseline' | 'subgraph', quantile: 'p50' | 'p99') => median(latency[name].map((result) => result.latencyMs[quantile]));
+    // What the subgraph adds, paired within each round like the throughput ratios (its two loads ran back to back).
+    const added = (quantile: 'p50' | 'p99') => {
+      const differences = latency.subgraph.map((result, round) => result.latencyMs[quantile] - latency.baseline[round]!.latencyMs[quantile]);
+      return { median: median(differences), range: `rounds: ${round2(Math.min(...differences))} to ${round2(Math.max(...differences))}` };
+    };
     const at = `upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s paced, ${CONNECTIONS} connections`;
     rows.push(
       { measure: `baseline p50 / p99, ${at}`, value: p('baseline', 'p50'), unit: `ms / ${p('baseline', 'p99')} ms` },
       { measure: `subgraph p50 / p99, ${at}`, value: p('subgraph', 'p50'), unit: `ms / ${p('subgraph', 'p99')} ms` },
-      targetRow('added latency p50', p('subgraph', 'p50') - p('baseline', 'p50'), 'ms', '≤ 2', (v) => v <= 2),
-      targetRow('added latency p99', p('subgraph', 'p99') - p('baseline', 'p99'), 'ms', '≤ 5', (v) => v <= 5),
+      targetRow('added latency p50 (median of the rounds)', added('p50').median, `ms (${added('p50').range})`, '≤ 2', (v) => v <= 2),
+      // A negative difference means the baseline's own tail was the longer one: noise of the
+      // machine, not a measurement of what the subgraph adds (README, Performance).
+      added('p99').median < 0
+        ? { measure: 'added latency p99 (median of the rounds)', value: round2(added('p99').median), unit: `ms (${added('p99').range}): the baseline's tail was longer, not judged`, target: '≤ 5', met: undefined }
+        : targetRow('added latency p99 (median of the rounds)', added('p99').median, `ms (${added('p99').range})`, '≤ 5', (v) => v <= 5),
     );
 
     rows.push(...(await entitiesOfFiftyUsers(fakes, subgraphUrl)));
@@ -202,14 +213,16 @@ async function gcPauseSeconds(metricsUrl: string): Promise<{ young: number; full
   return { young: seconds('minor'), full: seconds('major') + seconds('incremental') };
 }
 
-/** The round with the median throughput. */
+/** The round with the median throughput (the rounds are odd in number, so one round is it). */
 function medianLoad(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(loads.length / 2)]!;
 }
 
+/** The median; of an even count, the mean of the middle two. */
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** `_entities` with 50 distinct Auth0 users, each upstream call 20 ms away. */
@@ -319,8 +332,12 @@ function round2(value: number): number {
 }
 
 function targetRow(measure: string, value: number, unit: string, target: string, test: (value: number) => boolean): Row {
-  const rounded = round2(value);
-  return { measure, value: rounded, unit, target, met: test(rounded) };
+  return { measure, value: round2(value), unit, target, met: test(value) };
+}
+
+function verdict(met: boolean | undefined): string {
+  if (met === undefined) return 'not judged';
+  return met ? '✅' : '❌';
 }
 
 function report(rows: Row[]): void {
@@ -328,7 +345,7 @@ function report(rows: Row[]): void {
   const lines = [
     `| measure | value | target |`,
     `|---|---|---|`,
-    ...rows.map((row) => `| ${row.measure} | ${row.value} ${row.unit} | ${row.target ? `${row.target} ${row.met ? '✅' : '❌'}` : ''} |`),
+    ...rows.map((row) => `| ${row.measure} | ${row.value} ${row.unit} | ${row.target ? `${row.target} ${verdict(row.met)}` : ''} |`),
   ];
   process.stdout.write(`\nMachine: ${machine}; ${CONNECTIONS} connections, ${LOAD_SECONDS} s per load, ${ROUNDS} rounds (medians).\n\n${lines.join('\n')}\n`);
   writeFileSync(

@@ -24,7 +24,11 @@ export function fingerprint(binding: unknown): string {
   return createHash('sha256').update(canonicalJson(binding)).digest('base64url').slice(0, 11);
 }
 
-/** The fingerprint, computed on first use: most pages neither read nor make a cursor. */
+/**
+ * The fingerprint, computed on first use: most pages neither read nor make a cursor. The
+ * binding is read then, not now, so it must not change in between (callers pass validated
+ * arguments, which nothing mutates).
+ */
 export function lazyFingerprint(binding: unknown): () => string {
   let digest: string | undefined;
   return () => (digest ??= fingerprint(binding));

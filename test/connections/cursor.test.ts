@@ -22,6 +22,23 @@ describe('lazyFingerprint', () => {
     expect(lazy()).toBe(FP);
     expect(lazy()).toBe(FP);
   });
+
+  it('reads its binding only on the first call, and only once', () => {
+    let reads = 0;
+    const binding = { list: 'me', filter: {}, providers: null };
+    Object.defineProperty(binding, 'direction', {
+      enumerable: true,
+      get: () => {
+        reads += 1;
+        return 'ASC';
+      },
+    });
+    const lazy = lazyFingerprint(binding);
+    expect(reads).toBe(0);
+    expect(lazy()).toBe(FP);
+    expect(lazy()).toBe(FP);
+    expect(reads).toBe(1);
+  });
 });
 
 describe('fingerprint', () => {

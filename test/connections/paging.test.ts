@@ -255,6 +255,27 @@ describe('paging through the merged list', () => {
     expect(pageInfoOf(result)).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
   });
 
+  it('computes the list fingerprint only when a cursor is read', async () => {
+    const streams = [listStream('AUTH0', [membership('AUTH0', 'a', 'A'), membership('AUTH0', 'b', 'B')], 'ASC')];
+    const validated = validateArgs({ first: 1 });
+    const expensive = lazyFingerprint({ list: 'me', ...validated });
+    const listFingerprint = jest.fn(expensive);
+    const { page: result } = await paginate(streams, {
+      request: readPageRequest({ first: 1 }, listFingerprint),
+      direction: validated.direction,
+      fingerprint: listFingerprint,
+    });
+    expect(idsOf(result.edges.map((edge) => edge.node))).toEqual(['auth0:a']);
+    expect(listFingerprint).not.toHaveBeenCalled();
+    const cursor = result.pageInfo.endCursor;
+    expect(listFingerprint).toHaveBeenCalledTimes(1);
+    expect(result.edges[0]!.cursor).toBe(cursor);
+    expect(listFingerprint).toHaveBeenCalledTimes(1);
+    // The cursor made lazily is the one the next page accepts.
+    const next = await page(streams, { first: 1, after: cursor });
+    expect(idsOf(next.page.edges.map((edge) => edge.node))).toEqual(['auth0:b']);
+  });
+
   it('a cursor is refused by the same list in the other direction', async () => {
     const streams = [listStream('AUTH0', [membership('AUTH0', 'a', 'A'), membership('AUTH0', 'b', 'B')], 'ASC')];
     const first = await page(streams, { first: 1 });
