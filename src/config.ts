@@ -34,6 +34,8 @@ export interface Config {
   wacht: { frontendApiUrl: string } | null;
   /** Between readiness turning 503 and the listener closing, so load balancers stop sending. */
   shutdownDelayMs: number;
+  /** Runs of an operation on graphql-js before it is compiled (graphql-jit); null: never compiled. */
+  graphqlCompileAfterRuns: number | null;
   /** No provider configured outside production: run the built-in fakes. */
   demo: boolean;
 }
@@ -82,6 +84,13 @@ const environment = z.object({
   MEMBERSHIP_CACHE_TTL_SECONDS: integer(0, 0, 3600),
   SHUTDOWN_DELAY_MS: z.string().trim().optional(),
   ROLE_PERMISSIONS_CACHE_TTL_SECONDS: integer(60, 0, 3600),
+  GRAPHQL_COMPILE_AFTER_RUNS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || '1')
+    .pipe(z.string().regex(/^(never|\d{1,6})$/, "must be a whole number of runs (0 to 999999) or 'never'"))
+    .transform((value) => (value === 'never' ? null : Number(value))),
   AUTH0_DOMAIN: optionalText.pipe(
     z
       .string()
@@ -124,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     membershipCacheTtlSeconds: values.MEMBERSHIP_CACHE_TTL_SECONDS,
     rolePermissionsCacheTtlSeconds: values.ROLE_PERMISSIONS_CACHE_TTL_SECONDS,
     shutdownDelayMs: shutdownDelay(values.SHUTDOWN_DELAY_MS, production, problems),
+    graphqlCompileAfterRuns: values.GRAPHQL_COMPILE_AFTER_RUNS,
     auth0: auth0Config(values, problems),
     cloudFoundry: cloudFoundryConfig(values, problems),
     wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,

@@ -22,6 +22,7 @@ describe('configuration', () => {
       membershipCacheTtlSeconds: 0,
       rolePermissionsCacheTtlSeconds: 60,
       shutdownDelayMs: 0,
+      graphqlCompileAfterRuns: 1,
       auth0: null,
       cloudFoundry: null,
       wacht: null,
@@ -44,6 +45,7 @@ describe('configuration', () => {
       MEMBERSHIP_CACHE_TTL_SECONDS: '30',
       ROLE_PERMISSIONS_CACHE_TTL_SECONDS: '0',
       SHUTDOWN_DELAY_MS: '1500',
+      GRAPHQL_COMPILE_AFTER_RUNS: '3',
       AUTH0_DOMAIN: 'travel0.us.auth0.com',
       AUTH0_CLIENT_ID: 'client',
       AUTH0_CLIENT_SECRET: 'secret',
@@ -63,6 +65,7 @@ describe('configuration', () => {
       membershipCacheTtlSeconds: 30,
       rolePermissionsCacheTtlSeconds: 0,
       shutdownDelayMs: 1500,
+      graphqlCompileAfterRuns: 3,
       auth0: {
         baseUrl: 'https://travel0.us.auth0.com',
         audience: 'https://api.example.com',
@@ -87,10 +90,21 @@ describe('configuration', () => {
   });
 
   it.each([
+    ['never', null],
+    ['0', 0],
+    [' 2 ', 2],
+    ['', 1],
+  ])('reads GRAPHQL_COMPILE_AFTER_RUNS=%j as %j', (value, expected) => {
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER_RUNS: value }).graphqlCompileAfterRuns).toBe(expected);
+  });
+
+  it.each([
     [{ NODE_ENV: 'production' }, ['no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL']],
     [{ PORT: 'eighty' }, [expect.stringMatching(/^PORT: /)]],
     [{ SHUTDOWN_DELAY_MS: 'soon' }, ['SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000']],
     [{ PORT: '70000' }, [expect.stringMatching(/^PORT: /)]],
+    [{ GRAPHQL_COMPILE_AFTER_RUNS: '-1' }, ["GRAPHQL_COMPILE_AFTER_RUNS: must be a whole number of runs (0 to 999999) or 'never'"]],
+    [{ GRAPHQL_COMPILE_AFTER_RUNS: '1e3' }, ["GRAPHQL_COMPILE_AFTER_RUNS: must be a whole number of runs (0 to 999999) or 'never'"]],
     [{ UPSTREAM_TIMEOUT_MS: '0' }, [expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /)]],
     [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent']],
     [{ CF_API_URL: 'ftp://cf.example' }, ['CF_API_URL: must be an http(s) URL']],

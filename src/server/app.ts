@@ -20,6 +20,7 @@ import { Authenticator } from '../auth/authenticator';
 import { contextFactory, type GraphQLContext } from '../graphql/context';
 import { errorReportingPlugin, formatError } from '../graphql/errors';
 import { representationsPlugin } from '../graphql/representations';
+import { compilingExecutor } from '../graphql/execution';
 import { buildSchema } from '../graphql/schema';
 import { configureProviders } from '../providers';
 import { upstreamTally } from '../upstream/accounting';
@@ -90,7 +91,10 @@ export async function createServer(settings: Config, options: ServerOptions = {}
 
   const limits = operationLimits(settings.production);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    gateway: compilingExecutor(buildSchema, {
+      compileAfterRuns: settings.graphqlCompileAfterRuns,
+      onCompile: (outcome) => metrics.operationCompiled(outcome),
+    }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     formatError,

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLContext } from '../graphql/context';
+import type { CompileOutcome } from '../graphql/execution';
 import type { IdentityProvider } from '../graphql/generated';
 import type { CacheObserver } from '../providers/ttl-cache';
 import { upstreamTally } from '../upstream/accounting';
@@ -58,6 +59,13 @@ export class Metrics implements UpstreamObserver, CacheObserver {
     registers: [this.registry],
   });
 
+  private readonly operationsCompiled = new Counter({
+    name: 'graphql_operations_compiled_total',
+    help: 'Operations that ran often enough to be compiled (graphql-jit), by outcome: compiled, or not_compilable (they stay on graphql-js).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   private readonly cacheLookups = new Counter({
     name: 'cache_lookups_total',
     help: 'Lookups in the caches kept across requests (verified_tokens, auth0_role_permissions, membership_lists), by outcome.',
@@ -87,6 +95,10 @@ export class Metrics implements UpstreamObserver, CacheObserver {
       };
     },
   };
+
+  operationCompiled(outcome: CompileOutcome): void {
+    this.operationsCompiled.inc({ outcome });
+  }
 
   retried(provider: IdentityProvider): void {
     this.upstreamRetries.inc({ provider });

@@ -52,6 +52,9 @@ const BASE: Config = {
   // Per-request loading is what most tests assert; test/e2e/caching.test.ts turns caches on.
   rolePermissionsCacheTtlSeconds: 0,
   shutdownDelayMs: 0,
+  // Every operation compiled from its first run, so the end-to-end suites test the compiled
+  // path; test/graphql/execution.test.ts tests production's default and graphql-js beside it.
+  graphqlCompileAfterRuns: 0,
   auth0: null,
   cloudFoundry: null,
   wacht: null,

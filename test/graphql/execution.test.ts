@@ -1,0 +1,186 @@
+/**
+ * How operations execute (src/graphql/execution.ts), through the real server: graphql-js for
+ * an operation's first run, graphql-jit from its second (production's default), graphql-js
+ * for traced requests and `_entities`; the same answers on every path.
+ */
+import { Trace } from '@apollo/usage-reporting-protobuf';
+import type { Config } from '../../src/config';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
+import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
+import { startHarness, type Harness } from '../support/harness';
+
+const MEMBERSHIPS = `query Memberships($first: Int, $after: String, $filter: OrganizationFilter) {
+  myOrganizationMemberships(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { id provider roles { id name permissions } organization { id name displayName status createdAt } } }
+    nodes { organization { name } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    unavailableProviders
+  }
+}`;
+
+const compileAfter = (runs: number | null) => (config: Config): Config => ({ ...config, graphqlCompileAfterRuns: runs });
+
+async function compiledSoFar(harness: Harness): Promise<{ compiled: number; notCompilable: number }> {
+  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  const read = (outcome: string) =>
+    Number(new RegExp(`^graphql_operations_compiled_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { compiled: read('compiled'), notCompilable: read('not_compilable') };
+}
+
+/** Auth0 and Wacht credentials at once: both providers answer, merged. */
+async function credentials(harness: Harness): Promise<Record<string, string>> {
+  const token = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
+  return { authorization: `Bearer ${token}`, 'x-wacht-session': DEMO_WACHT_SESSION };
+}
+
+/** A request as the answer a client sees: status and body. */
+async function answer(harness: Harness, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  const { status, body } = await harness.graphql(query, { variables, headers });
+  return { status, body };
+}
+
+describe('execution with production defaults (compiled from the second run)', () => {
+  let harness: Harness;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    harness = await startHarness({ production: true, config: compileAfter(1) });
+    headers = await credentials(harness);
+  });
+  afterAll(() => harness.close());
+
+  it('runs an operation on graphql-js once, then compiles it once, answering the same every time', async () => {
+    const variables = { first: 5, filter: { name: { in: ['acme', 'globex', 'initech', 'umbrella'] } } };
+    const before = await compiledSoFar(harness);
+    const first = await answer(harness, MEMBERSHIPS, variables, headers);
+    expect(await compiledSoFar(harness)).toEqual(before);
+    const second = await answer(harness, MEMBERSHIPS, variables, headers);
+    expect(await compiledSoFar(harness)).toEqual({ ...before, compiled: before.compiled + 1 });
+    const third = await answer(harness, MEMBERSHIPS, variables, headers);
+    expect(await compiledSoFar(harness)).toEqual({ ...before, compiled: before.compiled + 1 });
+
+    expect(first.status).toBe(200);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.myOrganizationMemberships.edges.length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+  });
+
+  it('never compiles an operation whose text is new every time', async () => {
+    const before = await compiledSoFar(harness);
+    for (let index = 0; index < 5; index += 1) {
+      const { body } = await answer(harness, `{ run${index}: myOrganizationMemberships(first: 1) { totalCount } }`, {}, headers);
+      expect(body.errors).toBeUndefined();
+      expect(body.data![`run${index}`].totalCount).toBeGreaterThan(0);
+    }
+    expect(await compiledSoFar(harness)).toEqual(before);
+  });
+
+  it('keeps _entities on graphql-js: every representation answered at its own index', async () => {
+    const query = 'query Refs($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { id name } } }';
+    const representations = [
+      { __typename: 'Organization', id: 'wacht:org_123456789' },
+      { __typename: 'Organization', id: 'okta:1' },
+      { __typename: 'Organization', id: 'wacht:org_987654321' },
+    ];
+    const before = await compiledSoFar(harness);
+    for (let run = 0; run < 3; run += 1) {
+      const { status, body } = await answer(harness, query, { r: representations }, headers);
+      expect(status).toBe(200);
+      expect(body.data!._entities).toEqual([null, null, null]);
+      expect(body.errors).toEqual([expect.objectContaining({ path: ['_entities', 1], extensions: { code: 'BAD_USER_INPUT' } })]);
+    }
+    expect(await compiledSoFar(harness)).toEqual({ ...before, notCompilable: before.notCompilable + 1 });
+  });
+
+  it('refuses bad variables of a compiled operation as graphql-js does: 400, BAD_USER_INPUT, the same words', async () => {
+    const query = 'query Page($first: Int) { myOrganizationMemberships(first: $first) { totalCount } }';
+    const onGraphQLJs = await answer(harness, query, { first: 'three' }, headers);
+    await answer(harness, query, { first: 1 }, headers);
+    const compiled = await answer(harness, query, { first: 'three' }, headers);
+    expect(onGraphQLJs.status).toBe(400);
+    expect(onGraphQLJs.body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('Variable "$first" got invalid value "three"'), extensions: { code: 'BAD_USER_INPUT' } }),
+    ]);
+    expect(compiled).toEqual(onGraphQLJs);
+  });
+
+  it('answers an error thrown by a resolver with its contract code on the compiled path', async () => {
+    const query = 'query Page($first: Int) { myOrganizationMemberships(first: $first) { totalCount } }';
+    await answer(harness, query, { first: 1 }, headers);
+    const { status, body } = await answer(harness, query, { first: 101 }, headers);
+    expect(status).toBe(200);
+    expect(body.data!.myOrganizationMemberships).toBeNull();
+    expect(body.errors).toEqual([
+      {
+        message: '`first` must be between 0 and 100',
+        locations: [{ line: 1, column: 27 }],
+        path: ['myOrganizationMemberships'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+  });
+
+  it('answers a traced request (ftv1) on graphql-js, with a trace of every field, even once the operation is compiled', async () => {
+    const variables = { first: 2 };
+    const untraced = await answer(harness, MEMBERSHIPS, variables, headers);
+    await answer(harness, MEMBERSHIPS, variables, headers);
+    const traced = await harness.graphql(MEMBERSHIPS, { variables, headers: { ...headers, 'apollo-federation-include-trace': 'ftv1' } });
+    expect(traced.status).toBe(200);
+    expect(traced.body.data).toEqual(untraced.body.data);
+    const ftv1 = (traced.body as { extensions?: { ftv1?: string } }).extensions?.ftv1;
+    expect(typeof ftv1).toBe('string');
+    const trace = Trace.decode(Buffer.from(ftv1!, 'base64'));
+    const connection = trace.root!.child!.find((node) => node.responseName === 'myOrganizationMemberships');
+    expect(connection).toBeDefined();
+    const edges = connection!.child!.find((node) => node.responseName === 'edges');
+    // One node per edge (by index), and under each the fields resolved for it.
+    expect(edges!.child!.map((node) => node.index)).toEqual([0, 1]);
+    const firstEdge = edges!.child![0]!;
+    const membership = firstEdge.child!.find((node) => node.responseName === 'node');
+    expect(membership!.child!.map((node) => node.responseName)).toEqual(expect.arrayContaining(['id', 'provider', 'roles', 'organization']));
+    expect(Number(connection!.endTime)).toBeGreaterThanOrEqual(Number(connection!.startTime));
+    // Untraced requests carry no trace.
+    expect((untraced.body as { extensions?: unknown }).extensions).toBeUndefined();
+  });
+});
+
+describe('the same answers on every path', () => {
+  let onGraphQLJs: Harness;
+  let compiled: Harness;
+
+  beforeAll(async () => {
+    [onGraphQLJs, compiled] = await Promise.all([
+      startHarness({ production: true, config: compileAfter(null) }),
+      startHarness({ production: true, config: compileAfter(0) }),
+    ]);
+  });
+  afterAll(() => Promise.all([onGraphQLJs.close(), compiled.close()]));
+
+  const cases: Array<[string, string, Record<string, unknown>]> = [
+    ['a first page with roles and dates', MEMBERSHIPS, { first: 4 }],
+    ['every membership', MEMBERSHIPS, { first: 100 }],
+    ['a filter that matches nothing', MEMBERSHIPS, { first: 5, filter: { name: { eq: 'no-such-organization' } } }],
+    ['an invalid argument', MEMBERSHIPS, { first: -1 }],
+    ['a cursor that does not decode', MEMBERSHIPS, { first: 2, after: 'not-a-cursor' }],
+    ['a variable of the wrong type', MEMBERSHIPS, { first: 'two' }],
+    ['fragments, aliases and __typename', `query { a: myOrganizationMemberships(first: 2) { ...Page } b: myOrganizationMemberships(last: 1) { ...Page } }
+      fragment Page on OrganizationMembershipConnection { __typename totalCount edges { node { __typename organization { ... on Organization { id } } } } }`, {}],
+    ['@skip and @include', `query ($yes: Boolean!) { myOrganizationMemberships(first: 2) { totalCount @skip(if: $yes) nodes @include(if: $yes) { id } } }`, { yes: true }],
+  ];
+
+  it.each(cases)('%s', async (_name, query, variables) => {
+    // The fakes are separate fleets seeded alike; each caller's token is minted by its own fleet.
+    const [expected, actual] = await Promise.all([
+      credentials(onGraphQLJs).then((headers) => answer(onGraphQLJs, query, variables, headers)),
+      credentials(compiled).then((headers) => answer(compiled, query, variables, headers)),
+    ]);
+    expect(actual).toEqual(expected);
+    expect(await compiledSoFar(onGraphQLJs)).toEqual({ compiled: 0, notCompilable: 0 });
+  });
+
+  it('compiled every operation it answered (the comparison compared something)', async () => {
+    expect((await compiledSoFar(compiled)).compiled).toBe(new Set(cases.map(([, query]) => query)).size);
+  });
+});
