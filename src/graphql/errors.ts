@@ -49,12 +49,7 @@ export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
-        for (const error of errors) {
-          const original = unwrapResolverError(error);
-          if (!(original instanceof AppError) && !error.extensions?.code && !isAboutTheRequest(original)) {
-            contextValue.logger.error({ err: original, path: error.path }, 'resolver failed');
-          }
-        }
+        logUnexpectedErrors(errors, contextValue);
       },
       async willSendResponse({ response, contextValue }) {
         const partial = contextValue.partialErrors;
@@ -65,3 +60,13 @@ export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
     };
   },
 };
+
+/** Errors that are neither the contract's nor GraphQL's about the request: bugs, logged. */
+export function logUnexpectedErrors(errors: readonly GraphQLError[], contextValue: GraphQLContext): void {
+  for (const error of errors) {
+    const original = unwrapResolverError(error);
+    if (!(original instanceof AppError) && !error.extensions?.code && !isAboutTheRequest(original)) {
+      contextValue.logger.error({ err: original, path: error.path }, 'resolver failed');
+    }
+  }
+}

@@ -1,20 +1,22 @@
 /**
- * How operations execute: graphql-jit for the operations clients repeat, graphql-js for the
- * rest. Per request, graphql-js spends most of its time allocating what every field needs
- * (arguments, resolve info, result maps); graphql-jit compiles an operation once into a plain
- * function that does not (README, Performance).
+ * How operations execute: graphql-jit for the operations clients repeat, Apollo Server's own
+ * graphql-js execution for the rest. Per request, graphql-js spends most of its time
+ * allocating what every field needs (arguments, resolve info, result maps); graphql-jit
+ * compiles an operation once into a plain function that does not (README, Performance).
  *
- * Apollo Server takes a custom executor only through its gateway interface, so this is a
- * "gateway" that serves one fixed schema. Two instances of the schema are built: Apollo
- * validates against `served` and, on a traced request, wraps its resolvers with the plugins'
- * per-field hooks; operations are compiled from and run untraced on `plain`, which nobody wraps.
+ * This is an Apollo Server plugin that answers an operation itself (`responseForOperation`)
+ * when it has a compiled form, and otherwise returns null: Apollo then executes as always.
+ * Apollo runs no execution hooks and no error formatting for an answer a plugin gives, so the
+ * errors of a compiled operation are formatted here as Apollo formats the others.
  *
  * - Traced requests (the router asked for federated traces, ftv1: Apollo's inline-trace plugin
- *   sets `metrics.captureTraces`) run on graphql-js with the wrapped schema, so their traces
- *   keep per-field timings. Routers sample them (1 % by default).
+ *   sets `metrics.captureTraces`) are Apollo's: their per-field timings come from hooks
+ *   graphql-js runs. Routers sample them (1 % by default).
  * - An operation runs on graphql-js for its first `compileAfterRuns` runs and is compiled then:
  *   compiling costs more than executing once, and a client sending a new operation every time
  *   must not make the server compile every time.
+ * - Operations are compiled from a schema instance of their own: Apollo wraps the resolvers of
+ *   the schema it serves with its per-field hooks on the first traced request.
  * - Compiled operations are held by their parsed document, which Apollo keeps in its bounded
  *   document store (the same document object for the same query text): when Apollo drops a
  *   document, its compiled operations go with it.
@@ -22,32 +24,38 @@
  *   list of promises, one per representation, and graphql-jit, which expects promises only
  *   from resolvers, answers such a list wrongly when one of them rejects (the whole list null,
  *   or items missing: a router would pair entities with the wrong representations).
+ * - Variables the compiled operation refuses (nothing has run then) are handed to graphql-js,
+ *   whose refusal Apollo recognises as the client's (BAD_USER_INPUT, status 400).
  * - graphql-jit reports an error for every field that failed; graphql-js stops at the first
  *   failed item of a list whose nulls propagate (the same request may list more errors once
  *   compiled; each of them is true).
  */
-import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
   GraphQLError,
-  execute,
   type DocumentNode,
-  type ExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { rootFields } from './representations';
 
-type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
+export type CompileOutcome = 'compiled' | 'not_compilable';
 
-export interface ExecutionOptions {
+export interface CompiledExecutionOptions<TContext extends BaseContext> {
+  /** A schema instance of its own, built like the one Apollo serves. */
+  schema: GraphQLSchema;
   /** Runs on graphql-js before an operation is compiled; null: never compiled. */
   compileAfterRuns: number | null;
   /** Told of each operation that has run its runs: compiled, or kept on graphql-js for good. */
   onCompile?: (outcome: CompileOutcome) => void;
+  /** What Apollo Server is given as `formatError`, and whether its answers carry stack traces. */
+  formatError?: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  includeStacktraceInErrorResponses?: boolean;
+  /** What the other plugins' `didEncounterErrors` do with execution errors. */
+  didEncounterErrors?: (errors: readonly GraphQLError[], contextValue: TContext) => void;
 }
-
-export type CompileOutcome = 'compiled' | 'not_compilable';
 
 /**
  * Where an operation (a document and an operation name) is: the runs it has had on graphql-js,
@@ -55,25 +63,19 @@ export type CompileOutcome = 'compiled' | 'not_compilable';
  */
 type Tier = number | 'not_compilable' | CompiledQuery;
 
-export function compilingExecutor(build: () => GraphQLSchema, options: ExecutionOptions): Gateway {
-  const served = build();
-  const plain = build();
+export function compiledExecutionPlugin<TContext extends BaseContext>(options: CompiledExecutionOptions<TContext>): ApolloServerPlugin<TContext> {
+  const { schema, compileAfterRuns } = options;
   const tiers = new WeakMap<DocumentNode, Map<string, Tier>>();
-  const { compileAfterRuns } = options;
 
   /** The operation compiled, once it has run enough; undefined while it runs on graphql-js. */
-  const compiledOnRepeat = (
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    operationName: string | undefined,
-  ): CompiledQuery | undefined => {
+  const compiledOnRepeat = (document: DocumentNode, operation: OperationDefinitionNode): CompiledQuery | undefined => {
     if (compileAfterRuns === null) return undefined;
     let operations = tiers.get(document);
     if (!operations) {
       operations = new Map();
       tiers.set(document, operations);
     }
-    const key = operationName ?? '';
+    const key = operation.name?.value ?? '';
     const tier = operations.get(key) ?? 0;
     if (typeof tier !== 'number') return tier === 'not_compilable' ? undefined : tier;
     if (tier < compileAfterRuns) {
@@ -81,66 +83,55 @@ export function compilingExecutor(build: () => GraphQLSchema, options: Execution
       return undefined;
     }
     const entities = rootFields(operation.selectionSet, document).some((field) => field.name.value === '_entities');
-    const made = entities ? undefined : compileQuery(plain, document, operationName, { disablingCapturingStackErrors: true });
+    const made = entities ? undefined : compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true });
     const compiled = made && isCompiledQuery(made) ? made : undefined;
     operations.set(key, compiled ?? 'not_compilable');
     options.onCompile?.(compiled ? 'compiled' : 'not_compilable');
     return compiled;
   };
 
+  const format = (error: GraphQLError): GraphQLFormattedError => {
+    // As Apollo Server enriches an error before its formatError: a code always, a stack on request.
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR' };
+    if (options.includeStacktraceInErrorResponses) extensions['stacktrace'] = error.stack?.split('\n');
+    const formatted: GraphQLFormattedError = { ...error.toJSON(), extensions };
+    return options.formatError ? options.formatError(formatted, error) : formatted;
+  };
+
   return {
-    async load() {
+    async requestDidStart() {
       return {
-        executor: async (request) => {
-          const { document, context, metrics } = request;
-          // As the client sent them (the context's own operationName is the resolved operation's).
-          const { variables, operationName } = request.request;
-          const onGraphQLJs = () =>
-            execute({
-              schema: metrics.captureTraces ? served : plain,
-              document,
-              contextValue: context,
-              variableValues: variables,
-              operationName,
-            });
-          // Without an operation (an unknown operationName) graphql-js says what is wrong.
-          const compiled =
-            metrics.captureTraces || !request.operation ? undefined : compiledOnRepeat(document, request.operation, operationName ?? undefined);
-          if (!compiled) return onGraphQLJs();
-          const result = await compiled.query(undefined, context, variables);
-          // No data at all: the variables were refused before anything ran. graphql-js refuses
-          // them again, in the words (and with the nodes) by which Apollo Server recognises a
-          // client's bad input (BAD_USER_INPUT, status 400).
-          return result.data === undefined ? onGraphQLJs() : asGraphQLJsResult(result);
+        async responseForOperation({ document, operation, metrics, contextValue, request }) {
+          // Without an operation (none named so, or several and no name), Apollo says what is wrong.
+          if (metrics.captureTraces || !operation) return null;
+          const compiled = compiledOnRepeat(document, operation);
+          if (!compiled) return null;
+          const result = await compiled.query(undefined, contextValue, request.variables ?? {});
+          if (result.data === undefined) return null;
+          const errors = result.errors?.map(graphqlJsError);
+          if (errors) options.didEncounterErrors?.(errors, contextValue);
+          return {
+            http: { status: undefined, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: { data: result.data, ...(errors ? { errors: errors.map(format) } : {}) } },
+          };
         },
       };
     },
-    onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: served, coreSupergraphSdl: '' });
-      return () => {};
-    },
-    async stop() {},
   };
 }
 
 /**
  * graphql-jit's errors imitate graphql-js's but leave `extensions` undefined when there are
- * none, where Apollo Server (and graphql-js) expect an object: they are remade as graphql-js
- * errors, with the same message, locations, path and original error.
+ * none, where everything downstream expects an object: they are remade as graphql-js errors,
+ * with the same message, locations, path and original error.
  */
-function asGraphQLJsResult(result: ExecutionResult): ExecutionResult {
-  if (!result.errors) return result;
-  return {
-    ...result,
-    errors: result.errors.map((error) => {
-      const remade = new GraphQLError(error.message, {
-        ...(error.path ? { path: error.path } : {}),
-        ...(error.originalError ? { originalError: error.originalError } : {}),
-        ...(error.extensions ? { extensions: error.extensions } : {}),
-      });
-      // graphql-js derives locations from AST nodes; graphql-jit has computed them already.
-      (remade as { locations: GraphQLError['locations'] }).locations = error.locations;
-      return remade;
-    }),
-  };
+function graphqlJsError(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  const remade = new GraphQLError(error.message, {
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+  });
+  // graphql-js derives locations from AST nodes; graphql-jit has computed them already.
+  (remade as { locations: GraphQLError['locations'] }).locations = error.locations;
+  return remade;
 }

@@ -18,9 +18,9 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import type { Config } from '../config';
 import { Authenticator } from '../auth/authenticator';
 import { contextFactory, type GraphQLContext } from '../graphql/context';
-import { errorReportingPlugin, formatError } from '../graphql/errors';
+import { errorReportingPlugin, formatError, logUnexpectedErrors } from '../graphql/errors';
 import { representationsPlugin } from '../graphql/representations';
-import { compilingExecutor } from '../graphql/execution';
+import { compiledExecutionPlugin } from '../graphql/execution';
 import { buildSchema } from '../graphql/schema';
 import { configureProviders } from '../providers';
 import { upstreamTally } from '../upstream/accounting';
@@ -90,15 +90,13 @@ export async function createServer(settings: Config, options: ServerOptions = {}
   }
 
   const limits = operationLimits(settings.production);
+  const includeStacktraceInErrorResponses = !settings.production;
   const apollo = new ApolloServer<GraphQLContext>({
-    gateway: compilingExecutor(buildSchema, {
-      compileAfterRuns: settings.graphqlCompileAfterRuns,
-      onCompile: (outcome) => metrics.operationCompiled(outcome),
-    }),
+    schema: buildSchema(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     formatError,
-    includeStacktraceInErrorResponses: !settings.production,
+    includeStacktraceInErrorResponses,
     csrfPrevention: true,
     // main.ts owns the signals: it closes the HTTP server (which drains Apollo) and exits 0.
     stopOnTerminationSignals: false,
@@ -108,6 +106,14 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       errorReportingPlugin,
       representationsPlugin,
       metrics.plugin,
+      compiledExecutionPlugin<GraphQLContext>({
+        schema: buildSchema(),
+        compileAfterRuns: settings.graphqlCompileAfterRuns,
+        onCompile: (outcome) => metrics.operationCompiled(outcome),
+        formatError,
+        includeStacktraceInErrorResponses,
+        didEncounterErrors: logUnexpectedErrors,
+      }),
       // Memberships are per caller: no cache hints to compute on every field.
       ApolloServerPluginCacheControlDisabled(),
       // Federated traces for the router when it asks (ftv1); installed explicitly so Apollo does not log about it.

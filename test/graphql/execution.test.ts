@@ -19,6 +19,9 @@ const MEMBERSHIPS = `query Memberships($first: Int, $after: String, $filter: Org
   }
 }`;
 
+/** Strings that would break out of a generated function if they were pasted into its source. */
+const CODE_LIKE = ['"); throw new Error(1); ("', '`${process.exit(1)}`', '*/ }); //', '\\', '\u2028\u2029', "'", 'acme'];
+
 const compileAfter = (runs: number | null) => (config: Config): Config => ({ ...config, graphqlCompileAfterRuns: runs });
 
 async function compiledSoFar(harness: Harness): Promise<{ compiled: number; notCompilable: number }> {
@@ -26,6 +29,12 @@ async function compiledSoFar(harness: Harness): Promise<{ compiled: number; notC
   const read = (outcome: string) =>
     Number(new RegExp(`^graphql_operations_compiled_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { compiled: read('compiled'), notCompilable: read('not_compilable') };
+}
+
+/** Queries answered with errors so far (graphql_operation_duration_seconds, outcome error). */
+async function failedOperations(harness: Harness): Promise<number> {
+  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  return Number(/^graphql_operation_duration_seconds_count\{operation="query",outcome="error"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
 /** Auth0 and Wacht credentials at once: both providers answer, merged. */
@@ -106,10 +115,12 @@ describe('execution with production defaults (compiled from the second run)', ()
     expect(compiled).toEqual(onGraphQLJs);
   });
 
-  it('answers an error thrown by a resolver with its contract code on the compiled path', async () => {
+  it('answers an error thrown by a resolver with its contract code on the compiled path, counted as an error', async () => {
     const query = 'query Page($first: Int) { myOrganizationMemberships(first: $first) { totalCount } }';
     await answer(harness, query, { first: 1 }, headers);
+    const failedBefore = await failedOperations(harness);
     const { status, body } = await answer(harness, query, { first: 101 }, headers);
+    expect(await failedOperations(harness)).toBe(failedBefore + 1);
     expect(status).toBe(200);
     expect(body.data!.myOrganizationMemberships).toBeNull();
     expect(body.errors).toEqual([
@@ -167,6 +178,12 @@ describe('the same answers on every path', () => {
     ['a variable of the wrong type', MEMBERSHIPS, { first: 'two' }],
     ['fragments, aliases and __typename', `query { a: myOrganizationMemberships(first: 2) { ...Page } b: myOrganizationMemberships(last: 1) { ...Page } }
       fragment Page on OrganizationMembershipConnection { __typename totalCount edges { node { __typename organization { ... on Organization { id } } } } }`, {}],
+    // graphql-jit generates code from the operation: literals that look like code stay data.
+    [
+      'string literals and aliases that look like code',
+      `{ x__proto__: myOrganizationMemberships(first: 1, filter: { name: { in: ${JSON.stringify(CODE_LIKE)} } }) { totalCount nodes { organization { name } } } }`,
+      {},
+    ],
     ['@skip and @include', `query ($yes: Boolean!) { myOrganizationMemberships(first: 2) { totalCount @skip(if: $yes) nodes @include(if: $yes) { id } } }`, { yes: true }],
   ];
 
