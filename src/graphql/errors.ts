@@ -26,7 +26,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof AppError) {
     return { ...formatted, message: original.message, extensions: { code: original.code, ...original.details } };
   }
-  if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && isAboutTheRequest(original)) {
+  if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && isAboutTheRequest(original, formatted.path)) {
     return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
   }
   if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
@@ -35,9 +35,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return formatted;
 }
 
-/** Raised by graphql-js or the federation library about the request itself, not by our code. */
-function isAboutTheRequest(error: unknown): boolean {
-  return error instanceof GraphQLError && !error.originalError;
+/**
+ * Raised by graphql-js or the federation library about the request itself, not by our code.
+ * An error at a field's path is the field's: graphql-js's own there (a scalar that cannot
+ * serialize a value, a null for a non-null field) are the server's faults.
+ */
+function isAboutTheRequest(error: unknown, path: unknown): boolean {
+  return error instanceof GraphQLError && !error.originalError && !path;
 }
 
 /**
@@ -65,7 +69,7 @@ export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
 export function logUnexpectedErrors(errors: readonly GraphQLError[], contextValue: GraphQLContext): void {
   for (const error of errors) {
     const original = unwrapResolverError(error);
-    if (!(original instanceof AppError) && !error.extensions?.code && !isAboutTheRequest(original)) {
+    if (!(original instanceof AppError) && !error.extensions?.code && !isAboutTheRequest(original, error.path)) {
       contextValue.logger.error({ err: original, path: error.path }, 'resolver failed');
     }
   }

@@ -17,9 +17,11 @@
  *   must not make the server compile every time.
  * - Operations are compiled from a schema instance of their own: Apollo wraps the resolvers of
  *   the schema it serves with its per-field hooks on the first traced request.
- * - Compiled operations are held by their parsed document, which Apollo keeps in its bounded
- *   document store (the same document object for the same query text): when Apollo drops a
- *   document, its compiled operations go with it.
+ * - Operations are known by Apollo's hash of their text and name, in two bounded LRUs: the runs
+ *   of operations not compiled yet (a flood of new text only delays compiling) and the compiled
+ *   ones (~50 KB each; at most MAX_COMPILED).
+ * - Operations with an alias or a variable named `__proto__` stay on graphql-js: graphql-jit
+ *   writes response keys and variables as object literal keys, where `__proto__` is no key.
  * - Operations with `_entities` stay on graphql-js: the federation library resolves it to a
  *   list of promises, one per representation, and graphql-jit, which expects promises only
  *   from resolvers, answers such a list wrongly when one of them rejects (the whole list null,
@@ -32,14 +34,23 @@
  */
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
+  BREAK,
   GraphQLError,
+  Kind,
+  visit,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 import { rootFields } from './representations';
+
+/** Compiled operations kept (each holds generated code, ~50 KB). */
+export const MAX_COMPILED = 500;
+/** Operations whose runs are counted until they are compiled. */
+const MAX_COUNTED = 10_000;
 
 export type CompileOutcome = 'compiled' | 'not_compilable';
 
@@ -57,35 +68,30 @@ export interface CompiledExecutionOptions<TContext extends BaseContext> {
   didEncounterErrors?: (errors: readonly GraphQLError[], contextValue: TContext) => void;
 }
 
-/**
- * Where an operation (a document and an operation name) is: the runs it has had on graphql-js,
- * compiled, or on graphql-js for good (`_entities`, or refused by the compiler).
- */
-type Tier = number | 'not_compilable' | CompiledQuery;
+/** An operation compiled, or on graphql-js for good (`_entities`, `__proto__`, refused by the compiler). */
+type Compiled = CompiledQuery | 'not_compilable';
 
 export function compiledExecutionPlugin<TContext extends BaseContext>(options: CompiledExecutionOptions<TContext>): ApolloServerPlugin<TContext> {
   const { schema, compileAfterRuns } = options;
-  const tiers = new WeakMap<DocumentNode, Map<string, Tier>>();
+  const runs = new LRUCache<string, number>({ max: MAX_COUNTED });
+  const compiledOperations = new LRUCache<string, Compiled>({ max: MAX_COMPILED });
 
   /** The operation compiled, once it has run enough; undefined while it runs on graphql-js. */
-  const compiledOnRepeat = (document: DocumentNode, operation: OperationDefinitionNode): CompiledQuery | undefined => {
+  const compiledOnRepeat = (key: string, document: DocumentNode, operation: OperationDefinitionNode): CompiledQuery | undefined => {
     if (compileAfterRuns === null) return undefined;
-    let operations = tiers.get(document);
-    if (!operations) {
-      operations = new Map();
-      tiers.set(document, operations);
-    }
-    const key = operation.name?.value ?? '';
-    const tier = operations.get(key) ?? 0;
-    if (typeof tier !== 'number') return tier === 'not_compilable' ? undefined : tier;
-    if (tier < compileAfterRuns) {
-      operations.set(key, tier + 1);
+    const known = compiledOperations.get(key);
+    if (known) return known === 'not_compilable' ? undefined : known;
+    const ran = runs.get(key) ?? 0;
+    if (ran < compileAfterRuns) {
+      runs.set(key, ran + 1);
       return undefined;
     }
-    const entities = rootFields(operation.selectionSet, document).some((field) => field.name.value === '_entities');
-    const made = entities ? undefined : compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true });
+    runs.delete(key);
+    const made = compilable(document, operation)
+      ? compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true })
+      : undefined;
     const compiled = made && isCompiledQuery(made) ? made : undefined;
-    operations.set(key, compiled ?? 'not_compilable');
+    compiledOperations.set(key, compiled ?? 'not_compilable');
     options.onCompile?.(compiled ? 'compiled' : 'not_compilable');
     return compiled;
   };
@@ -95,16 +101,21 @@ export function compiledExecutionPlugin<TContext extends BaseContext>(options: C
     const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR' };
     if (options.includeStacktraceInErrorResponses) extensions['stacktrace'] = error.stack?.split('\n');
     const formatted: GraphQLFormattedError = { ...error.toJSON(), extensions };
-    return options.formatError ? options.formatError(formatted, error) : formatted;
+    try {
+      return options.formatError ? options.formatError(formatted, error) : formatted;
+    } catch {
+      // As Apollo does when its formatError throws.
+      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
   };
 
   return {
     async requestDidStart() {
       return {
-        async responseForOperation({ document, operation, metrics, contextValue, request }) {
+        async responseForOperation({ document, operation, metrics, contextValue, request, queryHash }) {
           // Without an operation (none named so, or several and no name), Apollo says what is wrong.
           if (metrics.captureTraces || !operation) return null;
-          const compiled = compiledOnRepeat(document, operation);
+          const compiled = compiledOnRepeat(`${queryHash}:${operation.name?.value ?? ''}`, document, operation);
           if (!compiled) return null;
           const result = await compiled.query(undefined, contextValue, request.variables ?? {});
           if (result.data === undefined) return null;
@@ -134,4 +145,21 @@ function graphqlJsError(error: GraphQLError): GraphQLError {
   // graphql-js derives locations from AST nodes; graphql-jit has computed them already.
   (remade as { locations: GraphQLError['locations'] }).locations = error.locations;
   return remade;
+}
+
+/** What graphql-jit answers as graphql-js does: no `_entities`, no `__proto__` alias or variable. */
+function compilable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  if (rootFields(operation.selectionSet, document).some((field) => field.name.value === '_entities')) return false;
+  let protoKey = false;
+  visit(document, {
+    [Kind.FIELD]: (field) => {
+      if (field.alias?.value === '__proto__') protoKey = true;
+      return protoKey ? BREAK : undefined;
+    },
+    [Kind.VARIABLE_DEFINITION]: (definition) => {
+      if (definition.variable.name.value === '__proto__') protoKey = true;
+      return protoKey ? BREAK : undefined;
+    },
+  });
+  return !protoKey;
 }
