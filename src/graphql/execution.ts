@@ -48,7 +48,7 @@ import { LRUCache } from 'lru-cache';
 import { rootFields } from './representations';
 
 /** Compiled operations kept (each holds generated code, ~50 KB). */
-export const MAX_COMPILED = 500;
+const MAX_COMPILED = 500;
 /** Operations whose runs are counted until they are compiled. */
 const MAX_COUNTED = 10_000;
 

@@ -88,9 +88,9 @@ export class Metrics implements UpstreamObserver, CacheObserver {
       return {
         willSendResponse: async ({ operation, errors, response, contextValue }) => {
           const type = operation?.operation ?? 'unknown';
-          // The response's own errors too: a compiled operation's never reach `errors` (src/graphql/execution.ts).
-          const answered = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          const failed = Boolean(errors?.length || answered?.length) || contextValue.partialErrors.length > 0;
+          // The response's errors: a compiled operation's never reach `errors` (src/graphql/execution.ts).
+          const answered = response.body.kind === 'single' ? response.body.singleResult.errors : errors;
+          const failed = Boolean(answered?.length) || contextValue.partialErrors.length > 0;
           this.operationDurationOf(type, failed ? 'error' : 'ok').observe((performance.now() - started) / 1000);
           this.operationUpstreamRequestsOf(type).observe(upstreamTally.getStore()?.requests ?? 0);
         },
