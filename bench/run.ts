@@ -3,7 +3,7 @@
  * baseline and the framework floor (bench/floor.ts) as child processes. Throughput is loaded
  * with autocannon, in several rounds that take turns (the median is reported: one run on a
  * shared virtual machine proves little); latency at a fixed rate with the paced open-loop load
- * of paced-load.ts. Prints a table against the targets and writes bench/results.json.
+ * of paced-load.ts, baseline and subgraph loaded together. Prints a table against the targets and writes bench/results.json.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -27,6 +27,8 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS % 2 === 0) throw new Error('BENCH_ROUNDS: an odd number of rounds (1, 3, 5, …)');
 const CONNECTIONS = 50;
 const UPSTREAM_LATENCY_MS = 20;
+/** Requests per second to each of baseline and subgraph in the latency rounds (see there). */
+const LATENCY_RATE = 300;
 const MEMBERSHIPS_BODY = JSON.stringify({
   query: '{ myOrganizationMemberships(first: 20) { totalCount edges { node { id organization { id name displayName } } } } }',
 });
@@ -130,34 +132,41 @@ async function main(): Promise<void> {
     ];
 
     fakes.auth0.latencyMs = UPSTREAM_LATENCY_MS;
-    // Latency is compared at one fixed rate both sustain (half the subgraph's throughput), so it
-    // measures what the subgraph adds to a request, not queueing on a saturated CPU.
-    const rate = Math.floor(subgraphLoad.requestsPerSecond / 2);
+    // Latency is compared with both loaded together, paired (paced-load.ts): a stall of this
+    // shared machine then hits both alike instead of whichever happened to run at the time. The
+    // rate is fixed and moderate: paced, every request wakes an idle event loop and costs two to
+    // three times the CPU it costs at saturation, and the measured core carries both processes;
+    // at LATENCY_RATE it stays well below saturation (the CPU the two use is reported), so the difference is
+    // what the subgraph adds to a request, not queueing on a saturated CPU.
     const latency = { baseline: [] as PacedLoadResult[], subgraph: [] as PacedLoadResult[] };
+    // CPU seconds both measured processes have used (NaN where /proc is not there).
+    const measuredCpu = () => (cpuSeconds(baseline.pid!) ?? Number.NaN) + (cpuSeconds(subgraph.pid!) ?? Number.NaN);
+    let measuredCoreBusy = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [name, url] of [['baseline', baselineUrl], ['subgraph', subgraphUrl]] as const) {
-        const result = await pacedLoad({ url, headers, body: MEMBERSHIPS_BODY, rate, seconds: LOAD_SECONDS, connections: CONNECTIONS });
-        if (result.failures > 0) throw new Error(`${name}: ${result.failures} of ${result.requests} requests failed at ${rate} req/s`);
+      const cpuBefore = measuredCpu();
+      const results = await pacedLoad({ urls: [baselineUrl, subgraphUrl], headers, body: MEMBERSHIPS_BODY, rate: LATENCY_RATE, seconds: LOAD_SECONDS, connections: CONNECTIONS });
+      measuredCoreBusy = Math.max(measuredCoreBusy, (measuredCpu() - cpuBefore) / LOAD_SECONDS);
+      for (const [name, result] of [['baseline', results[0]!], ['subgraph', results[1]!]] as const) {
+        if (result.failures > 0) throw new Error(`${name}: ${result.failures} of ${result.requests} requests failed at ${LATENCY_RATE} req/s`);
         latency[name].push(result);
       }
     }
     const p = (name: 'baseline' | 'subgraph', quantile: 'p50' | 'p99') => median(latency[name].map((result) => result.latencyMs[quantile]));
-    // What the subgraph adds, paired within each round like the throughput ratios (its two loads ran back to back).
+    // What the subgraph adds, paired within each round like the throughput ratios.
     const added = (quantile: 'p50' | 'p99') => {
       const differences = latency.subgraph.map((result, round) => result.latencyMs[quantile] - latency.baseline[round]!.latencyMs[quantile]);
       return { median: median(differences), range: `rounds: ${round2(Math.min(...differences))} to ${round2(Math.max(...differences))}` };
     };
     const [addedP50, addedP99] = [added('p50'), added('p99')];
-    const at = `upstream ${UPSTREAM_LATENCY_MS} ms, ${rate} req/s paced, ${CONNECTIONS} connections`;
+    const at = `upstream ${UPSTREAM_LATENCY_MS} ms, ${LATENCY_RATE} req/s paced to each, together, ${CONNECTIONS} connections each`;
+    const busy = Number.isNaN(measuredCoreBusy) ? '' : `; the two used at most ${Math.round(measuredCoreBusy * 100)} % of one core in a round`;
     rows.push(
       { measure: `baseline p50 / p99, ${at}`, value: p('baseline', 'p50'), unit: `ms / ${p('baseline', 'p99')} ms` },
-      { measure: `subgraph p50 / p99, ${at}`, value: p('subgraph', 'p50'), unit: `ms / ${p('subgraph', 'p99')} ms` },
+      { measure: `subgraph p50 / p99, ${at}`, value: p('subgraph', 'p50'), unit: `ms / ${p('subgraph', 'p99')} ms${busy}` },
       targetRow('added latency p50 (median of the rounds)', addedP50.median, `ms (${addedP50.range})`, '≤ 2', (v) => v <= 2),
-      // A negative difference means the baseline's own tail was the longer one: noise of the
-      // machine, not a measurement of what the subgraph adds (README, Performance).
-      addedP99.median < 0
-        ? { measure: 'added latency p99 (median of the rounds)', value: round2(addedP99.median), unit: `ms (${addedP99.range}): the baseline's tail was longer, not judged`, target: '≤ 5', met: undefined }
-        : targetRow('added latency p99 (median of the rounds)', addedP99.median, `ms (${addedP99.range})`, '≤ 5', (v) => v <= 5),
+      // Paired, a stall of the machine lands in both tails, so a difference at or below zero is
+      // a measurement (the subgraph adds nothing the rounds can see), not noise to set aside.
+      targetRow('added latency p99 (median of the rounds)', addedP99.median, `ms (${addedP99.range})`, '≤ 5', (v) => v <= 5),
     );
 
     rows.push(...(await entitiesOfFiftyUsers(fakes, subgraphUrl)));
@@ -337,7 +346,6 @@ function targetRow(measure: string, value: number, unit: string, target: string,
 }
 
 function verdict(met: boolean | undefined): string {
-  if (met === undefined) return 'not judged';
   return met ? '✅' : '❌';
 }
 

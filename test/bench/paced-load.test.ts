@@ -26,16 +26,16 @@ describe('pacedLoad', () => {
   it('sends rate × seconds requests spread over the run, timing each from its scheduled start', async () => {
     const server = await startServer(5, () => ({ status: 200, body: '{"data":{"a":1}}' }));
     try {
-      const result = await pacedLoad({ ...load, url: server.url, rate: 100, seconds: 1 });
-      expect(result.requests).toBe(100);
-      expect(result.failures).toBe(0);
+      const [result] = await pacedLoad({ ...load, urls: [server.url], rate: 100, seconds: 1 });
+      expect(result!.requests).toBe(100);
+      expect(result!.failures).toBe(0);
       expect(server.arrivals).toHaveLength(100);
       // Evenly spaced, not a burst: the last request leaves ~0.99 s after the first.
       expect(server.arrivals.at(-1)! - server.arrivals[0]!).toBeGreaterThan(800);
       // No answer comes sooner than the server's delay.
-      expect(result.latencyMs.p50).toBeGreaterThanOrEqual(5);
-      expect(result.latencyMs.p50).toBeLessThanOrEqual(result.latencyMs.p99);
-      expect(result.latencyMs.p99).toBeLessThanOrEqual(result.latencyMs.max);
+      expect(result!.latencyMs.p50).toBeGreaterThanOrEqual(5);
+      expect(result!.latencyMs.p50).toBeLessThanOrEqual(result!.latencyMs.p99);
+      expect(result!.latencyMs.p99).toBeLessThanOrEqual(result!.latencyMs.max);
     } finally {
       await server.close();
     }
@@ -50,9 +50,9 @@ describe('pacedLoad', () => {
           : { status: 200, body: '{"data":{"a":1}}' },
     );
     try {
-      const result = await pacedLoad({ ...load, url: server.url, rate: 40, seconds: 1 });
-      expect(result.requests).toBe(40);
-      expect(result.failures).toBe(20);
+      const [result] = await pacedLoad({ ...load, urls: [server.url], rate: 40, seconds: 1 });
+      expect(result!.requests).toBe(40);
+      expect(result!.failures).toBe(20);
     } finally {
       await server.close();
     }
@@ -62,7 +62,27 @@ describe('pacedLoad', () => {
     const server = await startServer(0, () => ({ status: 200, body: '{}' }));
     const { url } = server;
     await server.close();
-    const result = await pacedLoad({ ...load, url, rate: 20, seconds: 0.5 });
+    const [result] = await pacedLoad({ ...load, urls: [url], rate: 20, seconds: 0.5 });
     expect(result).toMatchObject({ requests: 10, failures: 10 });
+  });
+
+  it('loads several targets together, each at the rate, at the same scheduled times, each timed on its own', async () => {
+    const fast = await startServer(2, () => ({ status: 200, body: '{"data":{"a":1}}' }));
+    const slow = await startServer(30, (index) => (index === 0 ? { status: 500, body: '{}' } : { status: 200, body: '{"data":{"a":1}}' }));
+    try {
+      const results = await pacedLoad({ ...load, urls: [fast.url, slow.url], rate: 50, seconds: 1 });
+      expect(results.map((result) => result.requests)).toEqual([50, 50]);
+      expect(results.map((result) => result.failures)).toEqual([0, 1]);
+      expect(fast.arrivals).toHaveLength(50);
+      expect(slow.arrivals).toHaveLength(50);
+      // Paired: the n-th request to each target left at the same scheduled time (20 ms apart from the next).
+      const gaps = fast.arrivals.map((arrival, index) => Math.abs(arrival - slow.arrivals[index]!));
+      expect(Math.max(...gaps)).toBeLessThan(10);
+      // Each target's latencies are its own: the slow one's answers take 30 ms, the fast one's 2.
+      expect(results[1]!.latencyMs.p50).toBeGreaterThanOrEqual(30);
+      expect(results[0]!.latencyMs.p50).toBeLessThan(30);
+    } finally {
+      await Promise.all([fast.close(), slow.close()]);
+    }
   });
 });
