@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: the fakes in this process; the subgraph (production settings), the bare-Node
- * baseline and the framework floor (bench/floor.ts) as child processes. Throughput is loaded
- * with autocannon, in several rounds that take turns (the median is reported: one run on a
- * shared virtual machine proves little); latency at a fixed rate with the paced open-loop load
- * of paced-load.ts, baseline and subgraph loaded together. Prints a table against the targets and writes bench/results.json.
+ * baseline (and a second one, to show what the latency comparison can resolve) and the
+ * framework floor (bench/floor.ts) as child processes. Throughput is loaded with autocannon, in
+ * several rounds that take turns (the median is reported: one run on a shared virtual machine
+ * proves little); latency at a fixed rate with the paced open-loop load of paced-load.ts, the
+ * two compared loaded together. Prints a table against the targets and writes
+ * bench/results.json.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -61,15 +63,17 @@ async function main(): Promise<void> {
   const fakes = await startFakes();
   // The fake enforces a tenant's rate limit; the benchmark measures the subgraph, not the plan.
   fakes.auth0.rateLimit = { limit: Number.MAX_SAFE_INTEGER, refillPerSecond: Number.MAX_SAFE_INTEGER };
-  const [subgraphPort, baselinePort, floorPort] = [await freePort(), await freePort(), await freePort()];
+  const [subgraphPort, baselinePort, twinPort, floorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const managementToken = await issueManagementToken(fakes);
   const quiet = ['ignore', 'ignore', 'inherit'] as const;
+  const startBaseline = (port: number) =>
+    startNode(
+      'dist/bench/baseline.js',
+      { PORT: String(port), AUTH0_URL: fakes.auth0.url, AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE, MANAGEMENT_TOKEN: managementToken },
+      [...quiet],
+    );
   const subgraph = startNode('dist/src/main.js', subgraphEnvironment(fakes, subgraphPort), [...quiet]);
-  const baseline = startNode(
-    'dist/bench/baseline.js',
-    { PORT: String(baselinePort), AUTH0_URL: fakes.auth0.url, AUTH0_AUDIENCE: DEMO_AUTH0_AUDIENCE, MANAGEMENT_TOKEN: managementToken },
-    [...quiet],
-  );
+  const baseline = startBaseline(baselinePort);
   const children = [subgraph, baseline];
   try {
     const subgraphUrl = `http://127.0.0.1:${subgraphPort}/graphql`;
@@ -85,11 +89,9 @@ async function main(): Promise<void> {
     await waitUntilReady(floorUrl, 'POST');
     await sameAnswer(floorUrl, baselineUrl, headers);
 
-    const targets: Target[] = [
-      { name: 'baseline', url: baselineUrl, pid: baseline.pid },
-      { name: 'floor', url: floorUrl, pid: floor.pid },
-      { name: 'subgraph', url: subgraphUrl, pid: subgraph.pid },
-    ];
+    const baselineTarget: Target = { name: 'baseline', url: baselineUrl, pid: baseline.pid };
+    const subgraphTarget: Target = { name: 'subgraph', url: subgraphUrl, pid: subgraph.pid };
+    const targets: Target[] = [baselineTarget, { name: 'floor', url: floorUrl, pid: floor.pid }, subgraphTarget];
     const loads = new Map<Target['name'], Load[]>(targets.map((target) => [target.name, []]));
     const subgraphMetrics = `http://127.0.0.1:${subgraphPort}/metrics`;
     const gcDuringLoad = { young: 0, full: 0 };
@@ -131,42 +133,30 @@ async function main(): Promise<void> {
       },
     ];
 
+    // The method check's second baseline, warmed by a load as long as a round (the first one
+    // is warm from the throughput rounds).
+    const twin = startBaseline(twinPort);
+    children.push(twin);
+    const twinUrl = `http://127.0.0.1:${twinPort}/graphql`;
+    await waitUntilReady(twinUrl, 'POST');
+    await sameAnswer(twinUrl, baselineUrl, headers);
+    await pacedLoad({ urls: [twinUrl], headers, body: MEMBERSHIPS_BODY, rate: LATENCY_RATE, seconds: LOAD_SECONDS, connections: CONNECTIONS });
+
     fakes.auth0.latencyMs = UPSTREAM_LATENCY_MS;
-    // Latency is compared with both loaded together, paired (paced-load.ts): a stall of this
-    // shared machine then hits both alike instead of whichever happened to run at the time. The
-    // rate is fixed and moderate: paced, every request wakes an idle event loop and costs two to
-    // three times the CPU it costs at saturation, and the measured core carries both processes;
-    // at LATENCY_RATE it stays well below saturation (the CPU the two use is reported), so the difference is
-    // what the subgraph adds to a request, not queueing on a saturated CPU.
-    const latency = { baseline: [] as PacedLoadResult[], subgraph: [] as PacedLoadResult[] };
-    // CPU seconds both measured processes have used (NaN where /proc is not there).
-    const measuredCpu = () => (cpuSeconds(baseline.pid!) ?? Number.NaN) + (cpuSeconds(subgraph.pid!) ?? Number.NaN);
-    let measuredCoreBusy = 0;
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const cpuBefore = measuredCpu();
-      const results = await pacedLoad({ urls: [baselineUrl, subgraphUrl], headers, body: MEMBERSHIPS_BODY, rate: LATENCY_RATE, seconds: LOAD_SECONDS, connections: CONNECTIONS });
-      measuredCoreBusy = Math.max(measuredCoreBusy, (measuredCpu() - cpuBefore) / LOAD_SECONDS);
-      for (const [name, result] of [['baseline', results[0]!], ['subgraph', results[1]!]] as const) {
-        if (result.failures > 0) throw new Error(`${name}: ${result.failures} of ${result.requests} requests failed at ${LATENCY_RATE} req/s`);
-        latency[name].push(result);
-      }
-    }
-    const p = (name: 'baseline' | 'subgraph', quantile: 'p50' | 'p99') => median(latency[name].map((result) => result.latencyMs[quantile]));
-    // What the subgraph adds, paired within each round like the throughput ratios.
-    const added = (quantile: 'p50' | 'p99') => {
-      const differences = latency.subgraph.map((result, round) => result.latencyMs[quantile] - latency.baseline[round]!.latencyMs[quantile]);
-      return { median: median(differences), range: `rounds: ${round2(Math.min(...differences))} to ${round2(Math.max(...differences))}` };
-    };
-    const [addedP50, addedP99] = [added('p50'), added('p99')];
+    const measured = await pairedLatency([baselineTarget, subgraphTarget], headers);
+    const method = await pairedLatency([baselineTarget, { name: 'baseline', url: twinUrl, pid: twin.pid }], headers);
     const at = `upstream ${UPSTREAM_LATENCY_MS} ms, ${LATENCY_RATE} req/s paced to each, together, ${CONNECTIONS} connections each`;
-    const busy = Number.isNaN(measuredCoreBusy) ? '' : `; the two used at most ${Math.round(measuredCoreBusy * 100)} % of one core in a round`;
+    const busy = Number.isNaN(measured.cpuBusy) ? '' : `; the two used at most ${Math.round(measured.cpuBusy * 100)} % of one core in a round`;
+    const [addedP50, addedP99, methodP99] = [measured.added('p50'), measured.added('p99'), method.added('p99')];
     rows.push(
-      { measure: `baseline p50 / p99, ${at}`, value: p('baseline', 'p50'), unit: `ms / ${p('baseline', 'p99')} ms` },
-      { measure: `subgraph p50 / p99, ${at}`, value: p('subgraph', 'p50'), unit: `ms / ${p('subgraph', 'p99')} ms${busy}` },
+      { measure: `baseline p50 / p99, ${at}`, value: measured.p('first', 'p50'), unit: `ms / ${measured.p('first', 'p99')} ms` },
+      { measure: `subgraph p50 / p99, ${at}`, value: measured.p('second', 'p50'), unit: `ms / ${measured.p('second', 'p99')} ms${busy}` },
       targetRow('added latency p50 (median of the rounds)', addedP50.median, `ms (${addedP50.range})`, '≤ 2', (v) => v <= 2),
       // Paired, a stall of the machine lands in both tails, so a difference at or below zero is
       // a measurement (the subgraph adds nothing the rounds can see), not noise to set aside.
       targetRow('added latency p99 (median of the rounds)', addedP99.median, `ms (${addedP99.range})`, '≤ 5', (v) => v <= 5),
+      // What this machine can resolve: the same rounds between two identical baselines.
+      { measure: 'method check: p99 of a second, identical baseline minus the baseline’s, paired the same way (median of the rounds)', value: round2(methodP99.median), unit: `ms (${methodP99.range})` },
     );
 
     rows.push(...(await entitiesOfFiftyUsers(fakes, subgraphUrl)));
@@ -207,6 +197,48 @@ async function throughput(target: Target, headers: Record<string, string>): Prom
     requests: result.requests.total,
     cpuPerRequestMs: cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
     generatorBusy: (generator.user + generator.system) / 1e6 / result.duration,
+  };
+}
+
+/**
+ * Latency of two targets loaded together, paired (paced-load.ts): a stall of this shared
+ * machine then hits both alike instead of whichever happened to run at the time. The rate is
+ * fixed and moderate: paced, every request wakes an idle event loop and costs two to three
+ * times the CPU it costs at saturation, and the measured core carries both processes; at
+ * LATENCY_RATE it stays well below saturation (the CPU the two use is reported), so a
+ * difference is what one adds to a request over the other, not queueing on a saturated CPU.
+ */
+async function pairedLatency(pair: [Target, Target], headers: Record<string, string>) {
+  const results = { first: [] as PacedLoadResult[], second: [] as PacedLoadResult[] };
+  // CPU seconds both processes have used (NaN where /proc is not there).
+  const cpu = () => (cpuSeconds(pair[0].pid!) ?? Number.NaN) + (cpuSeconds(pair[1].pid!) ?? Number.NaN);
+  let cpuBusy = 0;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const cpuBefore = cpu();
+    const [first, second] = await pacedLoad({
+      urls: pair.map((target) => target.url),
+      headers,
+      body: MEMBERSHIPS_BODY,
+      rate: LATENCY_RATE,
+      seconds: LOAD_SECONDS,
+      connections: CONNECTIONS,
+    });
+    cpuBusy = Math.max(cpuBusy, (cpu() - cpuBefore) / LOAD_SECONDS);
+    for (const [index, result] of [first!, second!].entries()) {
+      if (result.failures > 0) throw new Error(`${pair[index]!.url}: ${result.failures} of ${result.requests} requests failed at ${LATENCY_RATE} req/s`);
+    }
+    results.first.push(first!);
+    results.second.push(second!);
+  }
+  return {
+    cpuBusy,
+    /** A quantile of one target: the median of the rounds. */
+    p: (which: 'first' | 'second', quantile: 'p50' | 'p99') => median(results[which].map((result) => result.latencyMs[quantile])),
+    /** What the second adds over the first: each round's difference (they ran together), their median and range. */
+    added: (quantile: 'p50' | 'p99') => {
+      const differences = results.second.map((result, round) => result.latencyMs[quantile] - results.first[round]!.latencyMs[quantile]);
+      return { median: median(differences), range: `rounds: ${round2(Math.min(...differences))} to ${round2(Math.max(...differences))}` };
+    },
   };
 }
 
