@@ -1,13 +1,15 @@
 /**
  * The bare-Node baseline: node:http, no framework, no GraphQL. It does the same work as the
  * subgraph's `myOrganizationMemberships(first: 20)` for an Auth0 caller (verify the caller's
- * RS256 token, one Management API call through a keep-alive pool, sort, slice, JSON), and
- * answers the same JSON. It is the practical limit for this work on Node.
+ * RS256 token, keeping the verdict until expiry as the subgraph does, one Management API call
+ * through a keep-alive pool, sort, slice, JSON), and answers the same JSON. It is the practical
+ * limit for this work on Node.
  *
  * Environment: PORT, AUTH0_URL, AUTH0_AUDIENCE, MANAGEMENT_TOKEN.
  */
 import { createServer } from 'node:http';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { Agent, request } from 'undici';
 
 const auth0 = process.env['AUTH0_URL']!;
@@ -15,6 +17,8 @@ const audience = process.env['AUTH0_AUDIENCE']!;
 const managementToken = process.env['MANAGEMENT_TOKEN']!;
 const keys = createRemoteJWKSet(new URL(`${auth0}/.well-known/jwks.json`));
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+// Verified tokens, as the subgraph keeps them: RS256 once per token, not once per request.
+const verified = new LRUCache<string, JWTPayload>({ max: 10_000 });
 
 interface Auth0Organization {
   id: string;
@@ -22,12 +26,16 @@ interface Auth0Organization {
   display_name?: string;
 }
 
+async function verify(token: string): Promise<JWTPayload> {
+  const known = verified.get(token);
+  if (known) return known;
+  const { payload } = await jwtVerify(token, keys, { issuer: `${auth0}/`, audience, algorithms: ['RS256'] });
+  verified.set(token, payload, { ttl: Math.max(1, payload.exp! * 1000 - Date.now()) });
+  return payload;
+}
+
 async function answer(authorization: string | undefined): Promise<unknown> {
-  const { payload } = await jwtVerify(authorization!.slice('Bearer '.length), keys, {
-    issuer: `${auth0}/`,
-    audience,
-    algorithms: ['RS256'],
-  });
+  const payload = await verify(authorization!.slice('Bearer '.length));
   const userId = payload.sub!;
   const response = await request(
     `${auth0}/api/v2/users/${encodeURIComponent(userId)}/organizations?page=0&per_page=100&include_totals=true`,

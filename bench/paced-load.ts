@@ -7,10 +7,13 @@
  * each request has a scheduled time, and its latency runs from that time to the end of the
  * answer, so time a request waits for a free connection counts too (no coordinated omission).
  *
- * Several targets are loaded together, paired: at each scheduled time every target gets one
- * request (which goes first rotates). A stall of the machine, of this process or of a shared
- * upstream fake then delays requests to every target alike, so a difference between their
- * percentiles is a difference between the targets, not between two moments of a noisy machine.
+ * Several targets are loaded together, paired: in every interval each target gets one request,
+ * the targets' requests spread evenly over it (with two, the second half an interval after the
+ * first). A stall of the machine, of this process or of a shared upstream fake (they last
+ * milliseconds to tens of them) then delays requests to every target alike, so a difference
+ * between their percentiles is a difference between the targets, not between two moments of a
+ * noisy machine; and two targets sharing a core do not get their requests at the same instant,
+ * so neither waits behind the other's request as a matter of course.
  */
 import { Pool } from 'undici';
 
@@ -55,20 +58,20 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     target.latencies[index] = performance.now() - scheduledAt;
   };
 
-  const intervalMs = 1000 / options.rate;
+  // One schedule for all targets: slot j goes to target j % n, as its request j / n.
+  const slots = total * targets.length;
+  const slotMs = 1000 / options.rate / targets.length;
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   let next = 0;
-  while (next < total) {
+  while (next < slots) {
     // Send every request whose time has come, then sleep until the next one's.
     const now = performance.now();
-    while (next < total && started + next * intervalMs <= now) {
-      for (let offset = 0; offset < targets.length; offset += 1) {
-        inFlight.push(send(targets[(next + offset) % targets.length]!, next, started + next * intervalMs));
-      }
+    while (next < slots && started + next * slotMs <= now) {
+      inFlight.push(send(targets[next % targets.length]!, Math.floor(next / targets.length), started + next * slotMs));
       next += 1;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next * intervalMs - performance.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next * slotMs - performance.now())));
   }
   await Promise.all(inFlight);
   await Promise.all(targets.map((target) => target.pool.close()));

@@ -62,7 +62,7 @@ export function startNode(script: string, env: Record<string, string>, stdio: St
 
 /** How the processes share the machine, for the report. */
 export const PLACEMENT = PINNING
-  ? `measured process pinned to core ${CORES - 1}, load generator and fakes to the others`
+  ? `measured processes pinned to core ${CORES - 1}, load generator and fakes to the others`
   : 'processes share all cores';
 
 export function freePort(): Promise<number> {
