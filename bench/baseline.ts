@@ -1,74 +1,20 @@
 /**
  * The bare-Node baseline: node:http, no framework, no GraphQL. It does the same work as the
- * subgraph's `myOrganizationMemberships(first: 20)` for an Auth0 caller (verify the caller's
- * RS256 token, keeping the verdict until expiry as the subgraph does, one Management API call
- * through a keep-alive pool, sort, slice, JSON), and answers the same JSON. It is the practical
- * limit for this work on Node.
+ * subgraph's `myOrganizationMemberships(first: 20)` for an Auth0 caller (bench/bare-work.ts)
+ * and answers the same JSON. It is the practical limit for this work on Node.
  *
- * Environment: PORT, AUTH0_URL, AUTH0_AUDIENCE, MANAGEMENT_TOKEN.
+ * Environment: PORT, and what bare-work.ts reads.
  */
 import { createServer } from 'node:http';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { LRUCache } from 'lru-cache';
-import { Agent, request } from 'undici';
-
-const auth0 = process.env['AUTH0_URL']!;
-const audience = process.env['AUTH0_AUDIENCE']!;
-const managementToken = process.env['MANAGEMENT_TOKEN']!;
-const keys = createRemoteJWKSet(new URL(`${auth0}/.well-known/jwks.json`));
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-// Verified tokens, as the subgraph keeps them: RS256 once per token, not once per request.
-const verified = new LRUCache<string, JWTPayload>({ max: 10_000 });
-
-interface Auth0Organization {
-  id: string;
-  name: string;
-  display_name?: string;
-}
-
-async function verify(token: string): Promise<JWTPayload> {
-  const known = verified.get(token);
-  if (known) return known;
-  const { payload } = await jwtVerify(token, keys, { issuer: `${auth0}/`, audience, algorithms: ['RS256'] });
-  verified.set(token, payload, { ttl: Math.max(1, payload.exp! * 1000 - Date.now()) });
-  return payload;
-}
-
-async function answer(authorization: string | undefined): Promise<unknown> {
-  const payload = await verify(authorization!.slice('Bearer '.length));
-  const userId = payload.sub!;
-  const response = await request(
-    `${auth0}/api/v2/users/${encodeURIComponent(userId)}/organizations?page=0&per_page=100&include_totals=true`,
-    { dispatcher: agent, headers: { authorization: `Bearer ${managementToken}` } },
-  );
-  const body = (await response.body.json()) as { total: number; organizations: Auth0Organization[] };
-  const sorted = body.organizations.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
-  return {
-    data: {
-      myOrganizationMemberships: {
-        totalCount: body.total,
-        edges: sorted.slice(0, 20).map((organization) => ({
-          node: {
-            id: `auth0:${organization.id}:${userId}`,
-            organization: {
-              id: `auth0:${organization.id}`,
-              name: organization.name,
-              displayName: organization.display_name ?? null,
-            },
-          },
-        })),
-      },
-    },
-  };
-}
+import { firstTwentyMemberships } from './bare-work';
 
 createServer((incoming, outgoing) => {
   incoming.resume();
   incoming.on('end', () => {
-    answer(incoming.headers.authorization).then(
-      (json) => {
+    firstTwentyMemberships(incoming.headers.authorization).then(
+      (memberships) => {
         outgoing.writeHead(200, { 'content-type': 'application/json' });
-        outgoing.end(JSON.stringify(json));
+        outgoing.end(JSON.stringify({ data: { myOrganizationMemberships: memberships } }));
       },
       () => {
         outgoing.writeHead(500);

@@ -1,31 +1,42 @@
 /**
- * The framework floor: Apollo Server on Fastify with the subgraph's own schema and execution
- * (compiled from an operation's second run), answering `myOrganizationMemberships` from memory
- * (no token to check, no upstream call, no engine). It is what the framework costs for this
- * query on this machine, before the subgraph does any work of its own; the bench shows it
- * beside the subgraph and the baseline.
+ * The Apollo floor: the baseline's very work (bench/bare-work.ts) as the resolver of
+ * `myOrganizationMemberships`, served by Apollo Server on Fastify as the subgraph serves it (its
+ * standalone server, on Express-era body-parser and cors, measured ~2× costlier here), with the
+ * subgraph's schema and compiled execution (from an operation's second run). No policies, metrics, loaders, engine or operation limits:
+ * what Apollo Server alone adds to the bare work on this machine. The subgraph, which must run
+ * on Apollo Server, can come no closer to the baseline than this.
  *
- * Environment: PORT, ANSWER (the `myOrganizationMemberships` object to return, as JSON).
+ * Environment: PORT, and what bare-work.ts reads.
  */
-import Fastify from 'fastify';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify from 'fastify';
 import { compiledExecutionPlugin } from '../src/graphql/execution';
 import { typeDefs } from '../src/graphql/schema';
+import { firstTwentyMemberships } from './bare-work';
+
+interface FloorContext {
+  authorization: string | undefined;
+}
 
 async function main(): Promise<void> {
-  const answer: unknown = JSON.parse(process.env['ANSWER']!);
-  // Default resolvers read every field of the answer; only the root field is resolved here.
-  const schema = () => buildSubgraphSchema({ typeDefs, resolvers: { Query: { myOrganizationMemberships: async () => answer } } });
-  const apollo = new ApolloServer({
+  const schema = () =>
+    buildSubgraphSchema({
+      typeDefs,
+      // Default resolvers read every field of the answer; only the root field is resolved here.
+      resolvers: {
+        Query: { myOrganizationMemberships: (_root: unknown, _args: unknown, context: unknown) => firstTwentyMemberships((context as FloorContext).authorization) },
+      },
+    });
+  const apollo = new ApolloServer<FloorContext>({
     schema: schema(),
-    plugins: [ApolloServerPluginLandingPageDisabled(), compiledExecutionPlugin({ schema: schema(), compileAfterRuns: 1 })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), compiledExecutionPlugin<FloorContext>({ schema: schema(), compileAfterRuns: 1 })],
   });
   await apollo.start();
   const fastify = Fastify({ logger: false });
-  fastify.post('/graphql', fastifyApolloHandler(apollo));
+  fastify.post('/graphql', fastifyApolloHandler(apollo, { context: async (request) => ({ authorization: request.headers.authorization }) }));
   await fastify.listen({ port: Number(process.env['PORT']), host: '127.0.0.1' });
   process.once('SIGTERM', () => process.exit(0));
 }
