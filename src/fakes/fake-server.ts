@@ -36,10 +36,10 @@ export interface Fault {
   delayMs?: number;
 }
 
-const MAX_RECORDED = 20_000;
-
 export abstract class FakeServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests kept at least (the latest): a long-running demo must not grow without bound. */
+  maxRecorded = 20_000;
   /** Added to every request, to simulate a distant upstream. */
   latencyMs = 0;
   /** The most requests it was handling at once since the last reset (to check concurrency limits). */
@@ -118,8 +118,9 @@ export abstract class FakeServer {
       body: undefined,
     };
     this.requests.push(recorded);
-    // A long-running demo must not grow without bound: keep the latest requests only.
-    if (this.requests.length > MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED);
+    // Trimmed to the latest maxRecorded once twice as many are kept: one splice per maxRecorded
+    // requests, not one per request.
+    if (this.requests.length >= 2 * this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
     this.recorded.set(request, recorded);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fault = this.takeFault(rawPath);
