@@ -49,6 +49,13 @@ interface Target {
   pid: number | undefined;
 }
 
+/** One load of every target at once: the CPU a request cost each, and how busy their core was. */
+interface SharedLoad {
+  cpuPerRequestMs: Map<Target['name'], number>;
+  /** CPU seconds the targets used per second, together (1: their core saturated). */
+  coreBusy: number;
+}
+
 /** One throughput load of one target. */
 interface Load {
   requestsPerSecond: number;
@@ -97,7 +104,9 @@ async function main(): Promise<void> {
     const loads = new Map<Target['name'], Load[]>(targets.map((target) => [target.name, []]));
     const subgraphMetrics = `http://127.0.0.1:${subgraphPort}/metrics`;
     const gcDuringLoad = { young: 0, full: 0 };
+    const shared: SharedLoad[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
+      shared.push(await loadedTogether(targets, headers));
       for (const target of targets) {
         const gcBefore = target.name === 'subgraph' ? await gcPauseSeconds(subgraphMetrics) : undefined;
         loads.get(target.name)!.push(await throughput(target, headers));
@@ -117,17 +126,40 @@ async function main(): Promise<void> {
     };
     // Each round's targets ran one after the other, so a ratio within a round is not skewed by
     // the shared machine getting slower or faster over minutes, as a ratio of medians would be.
-    const ratio = (name: Target['name'], reference: Target['name']) => {
-      const ratios = loads.get(name)!.map((load, round) => load.requestsPerSecond / loads.get(reference)![round]!.requestsPerSecond);
-      return { median: round2(median(ratios)), range: `${round2(Math.min(...ratios))}–${round2(Math.max(...ratios))}` };
-    };
+    const aloneRatio = (name: Target['name'], reference: Target['name']) =>
+      summary(loads.get(name)!.map((load, round) => load.requestsPerSecond / loads.get(reference)![round]!.requestsPerSecond));
+    // Loaded together, both saturate the measured core at the same moments: a CPU-bound process
+    // serves 1 / (CPU per request) requests a second, so this ratio is their throughput ratio,
+    // free of the machine's drift between one load and the next.
+    const sharedRatio = (name: Target['name'], reference: Target['name']) =>
+      summary(shared.map((load) => load.cpuPerRequestMs.get(reference)! / load.cpuPerRequestMs.get(name)!));
+    const coreBusy = Math.round(Math.min(...shared.map((load) => load.coreBusy)) * 100);
     const rows: Row[] = [
-      loadRow('baseline throughput, upstream instant', baselineLoad, range('baseline')),
-      loadRow('Apollo floor throughput (the baseline’s work as the resolver, on Apollo Server’s standalone server)', floorLoad, range('floor')),
-      loadRow('subgraph throughput, upstream instant', subgraphLoad, range('subgraph')),
-      targetRow('subgraph / baseline throughput (median of the rounds)', ratio('subgraph', 'baseline').median, `× (rounds: ${ratio('subgraph', 'baseline').range})`, '≥ 0.6', (v) => v >= 0.6),
-      { measure: 'Apollo floor / baseline throughput (median of the rounds): the closest a subgraph on Apollo Server can come', value: ratio('floor', 'baseline').median, unit: `× (rounds: ${ratio('floor', 'baseline').range})` },
-      { measure: 'subgraph / Apollo floor throughput (median of the rounds)', value: ratio('subgraph', 'floor').median, unit: `× (rounds: ${ratio('subgraph', 'floor').range})` },
+      loadRow('baseline throughput alone, upstream instant', baselineLoad, range('baseline')),
+      loadRow('Apollo floor throughput alone (the baseline’s work as the resolver, on Apollo Server + Fastify)', floorLoad, range('floor')),
+      loadRow('subgraph throughput alone, upstream instant', subgraphLoad, range('subgraph')),
+      // Judged both ways (README, Performance): alone is the target's own terms but drifts with
+      // the machine; together is steadier but lets the cheaper baseline batch more.
+      targetRow(
+        'subgraph / baseline throughput, each alone one after the other (median of the rounds)',
+        aloneRatio('subgraph', 'baseline').median,
+        `× (rounds: ${aloneRatio('subgraph', 'baseline').range})`,
+        '≥ 0.6',
+        (v) => v >= 0.6,
+      ),
+      targetRow(
+        'subgraph / baseline throughput, loaded together on the measured core: baseline ÷ subgraph CPU per request (median of the rounds)',
+        sharedRatio('subgraph', 'baseline').median,
+        `× (rounds: ${sharedRatio('subgraph', 'baseline').range}; the measured core at least ${coreBusy} % busy)`,
+        '≥ 0.6',
+        (v) => v >= 0.6,
+      ),
+      {
+        measure: 'Apollo floor / baseline, the same way: the closest a subgraph on Apollo Server can come',
+        value: sharedRatio('floor', 'baseline').median,
+        unit: `× (rounds: ${sharedRatio('floor', 'baseline').range})`,
+      },
+      { measure: 'subgraph / Apollo floor, the same way', value: sharedRatio('subgraph', 'floor').median, unit: `× (rounds: ${sharedRatio('subgraph', 'floor').range})` },
       {
         measure: 'subgraph GC pauses per request, young / full generation (throughput rounds)',
         value: gcPerRequest('young'),
@@ -159,17 +191,17 @@ async function main(): Promise<void> {
     rows.push(
       { measure: `baseline p50 / p99, ${at}`, value: measured.p('first', 'p50'), unit: `ms / ${measured.p('first', 'p99')} ms` },
       { measure: `subgraph p50 / p99, ${at}`, value: measured.p('second', 'p50'), unit: `ms / ${measured.p('second', 'p99')} ms${busy}` },
-      targetRow('added latency p50 (median of the rounds)', addedP50.median, `ms (${addedP50.range})`, '≤ 2', (v) => v <= 2),
+      targetRow('added latency p50 (median of the rounds)', addedP50.median, `ms (rounds: ${addedP50.range})`, '≤ 2', (v) => v <= 2),
       // Paired, a stall of the machine lands in both tails, so a difference at or below zero is
       // a measurement (the subgraph adds nothing the rounds can see), not noise to set aside.
-      targetRow('added latency p99 (median of the rounds)', addedP99.median, `ms (${addedP99.range})`, '≤ 5', (v) => v <= 5),
+      targetRow('added latency p99 (median of the rounds)', addedP99.median, `ms (rounds: ${addedP99.range})`, '≤ 5', (v) => v <= 5),
       // What this machine can resolve: as many rounds again, between two identical baselines.
       // The baseline's p99 beside its twin, against its p99 beside the subgraph above, shows how
       // much sharing the core with the (costlier) subgraph lengthened the baseline's tail.
       {
         measure: 'method check: p99 of a second, identical baseline minus the baseline’s, paired the same way (median of the rounds)',
-        value: round2(methodP99.median),
-        unit: `ms (${methodP99.range}); the baseline's p99 beside its twin: ${method.p('first', 'p99')} ms`,
+        value: methodP99.median,
+        unit: `ms (rounds: ${methodP99.range}); the baseline's p99 beside its twin: ${method.p('first', 'p99')} ms`,
       },
     );
 
@@ -193,6 +225,31 @@ async function main(): Promise<void> {
 async function throughput(target: Target, headers: Record<string, string>): Promise<Load> {
   const cpuBefore = cpuSeconds(target.pid!);
   const generatorBefore = process.cpuUsage();
+  const result = await fullSpeed(target, headers);
+  const cpuAfter = cpuSeconds(target.pid!);
+  const generator = process.cpuUsage(generatorBefore);
+  return {
+    requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
+    cpuPerRequestMs: cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
+    generatorBusy: (generator.user + generator.system) / 1e6 / result.duration,
+  };
+}
+
+/** Every target as fast as it goes, all at once (they share the measured core). */
+async function loadedTogether(targets: Target[], headers: Record<string, string>): Promise<SharedLoad> {
+  const cpuBefore = targets.map((target) => cpuSeconds(target.pid!));
+  const started = performance.now();
+  const results = await Promise.all(targets.map((target) => fullSpeed(target, headers)));
+  const cpuUsed = targets.map((target, index) => (cpuSeconds(target.pid!) ?? Number.NaN) - (cpuBefore[index] ?? Number.NaN));
+  return {
+    cpuPerRequestMs: new Map(targets.map((target, index) => [target.name, (cpuUsed[index]! * 1000) / results[index]!.requests.total])),
+    coreBusy: cpuUsed.reduce((sum, seconds) => sum + seconds, 0) / ((performance.now() - started) / 1000),
+  };
+}
+
+/** autocannon at full speed on one target, 50 connections; any failed answer fails the bench. */
+async function fullSpeed(target: Target, headers: Record<string, string>): Promise<autocannon.Result> {
   const result = await autocannon({
     url: target.url,
     method: 'POST',
@@ -204,14 +261,12 @@ async function throughput(target: Target, headers: Record<string, string>): Prom
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${target.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
   }
-  const cpuAfter = cpuSeconds(target.pid!);
-  const generator = process.cpuUsage(generatorBefore);
-  return {
-    requestsPerSecond: result.requests.average,
-    requests: result.requests.total,
-    cpuPerRequestMs: cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
-    generatorBusy: (generator.user + generator.system) / 1e6 / result.duration,
-  };
+  return result;
+}
+
+/** The median of per-round values, and their range. */
+function summary(values: number[]): { median: number; range: string } {
+  return { median: round2(median(values)), range: `${round2(Math.min(...values))} to ${round2(Math.max(...values))}` };
 }
 
 /**
@@ -256,7 +311,7 @@ function pairedLatency(pair: [Target, Target], headers: Record<string, string>) 
     /** What the second adds over the first: each round's difference (they ran together), their median and range. */
     added: (quantile: 'p50' | 'p99') => {
       const differences = results.second.map((result, round) => result.latencyMs[quantile] - results.first[round]!.latencyMs[quantile]);
-      return { median: median(differences), range: `rounds: ${round2(Math.min(...differences))} to ${round2(Math.max(...differences))}` };
+      return summary(differences);
     },
   };
 }
