@@ -1,10 +1,10 @@
 /**
  * The Apollo floor: the baseline's very work (bench/bare-work.ts) as the resolver of
  * `myOrganizationMemberships`, served by Apollo Server on Fastify as the subgraph serves it (its
- * standalone server, on Express-era body-parser and cors, measured ~2× costlier here), with the
- * subgraph's schema and compiled execution (from an operation's second run). No policies, metrics, loaders, engine or operation limits:
- * what Apollo Server alone adds to the bare work on this machine. The subgraph, which must run
- * on Apollo Server, can come no closer to the baseline than this.
+ * standalone server, on body-parser and cors, measured ~1.4× the CPU per request), with the
+ * subgraph's schema and compiled execution (from an operation's second run). No policies,
+ * metrics, loaders, engine or operation limits: what Apollo Server alone adds to the bare work.
+ * The subgraph, which must run on Apollo Server, can come no closer to the baseline than this.
  *
  * Environment: PORT, and what bare-work.ts reads.
  */

@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: the fakes in this process; the subgraph (production settings), the bare-Node
  * baseline (and a second one, to show what the latency comparison can resolve) and the
- * Apollo floor (bench/floor.ts: the baseline's work served by Apollo Server) as child processes. Throughput is loaded with autocannon, in
- * several rounds that take turns (the median is reported: one run on a shared virtual machine
- * proves little); latency at a fixed rate with the paced open-loop load of paced-load.ts, the
- * two compared loaded together. Prints a table against the targets and writes
- * bench/results.json.
+ * Apollo floor (bench/floor.ts: the baseline's work served by Apollo Server) as child
+ * processes. Throughput is loaded with autocannon in several rounds (the median is reported: one
+ * run on a shared virtual machine proves little), all three at once and each alone; latency at a
+ * fixed rate with the paced open-loop load of paced-load.ts, the two compared loaded together.
+ * Prints a table against the targets and writes bench/results.json.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       loadRow('Apollo floor throughput alone (the baseline’s work as the resolver, on Apollo Server + Fastify)', floorLoad, range('floor')),
       loadRow('subgraph throughput alone, upstream instant', subgraphLoad, range('subgraph')),
       // Judged both ways (README, Performance): alone is the target's own terms but drifts with
-      // the machine; together is steadier but lets the cheaper baseline batch more.
+      // the machine; together is steadier but may favour the cheaper baseline.
       targetRow(
         'subgraph / baseline throughput, each alone one after the other (median of the rounds)',
         aloneRatio('subgraph', 'baseline').median,
