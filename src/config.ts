@@ -15,6 +15,8 @@ export interface Auth0Config {
 export interface CloudFoundryConfig {
   apiUrl: string;
   client: { id: string; secret: string } | null;
+  /** The `aud` UAA caller tokens must carry (a resource id, e.g. `cloud_controller`); null: not checked. */
+  audience: string | null;
 }
 
 export interface Config {
@@ -104,6 +106,7 @@ const environment = z.object({
   CF_API_URL: optionalText.pipe(baseUrl.optional()),
   CF_CLIENT_ID: optionalText,
   CF_CLIENT_SECRET: optionalText,
+  CF_AUDIENCE: optionalText,
   WACHT_FRONTEND_API_URL: optionalText.pipe(baseUrl.optional()),
 });
 
@@ -184,13 +187,14 @@ function auth0Management(values: Environment, problems: string[]): Auth0Config['
 }
 
 function cloudFoundryConfig(values: Environment, problems: string[]): CloudFoundryConfig | null {
-  const { CF_API_URL: apiUrl, CF_CLIENT_ID: id, CF_CLIENT_SECRET: secret } = values;
+  const { CF_API_URL: apiUrl, CF_CLIENT_ID: id, CF_CLIENT_SECRET: secret, CF_AUDIENCE: audience } = values;
   if (Boolean(id) !== Boolean(secret)) {
     problems.push(`${id ? 'CF_CLIENT_SECRET' : 'CF_CLIENT_ID'}: required with ${id ? 'CF_CLIENT_ID' : 'CF_CLIENT_SECRET'}`);
   }
   if (!apiUrl) {
     if (id || secret) problems.push('CF_API_URL: required with CF_CLIENT_ID and CF_CLIENT_SECRET');
+    if (audience) problems.push('CF_AUDIENCE: is set but CF_API_URL is not');
     return null;
   }
-  return { apiUrl, client: id && secret ? { id, secret } : null };
+  return { apiUrl, client: id && secret ? { id, secret } : null, audience: audience ?? null };
 }

@@ -53,6 +53,7 @@ describe('configuration', () => {
       CF_API_URL: 'https://api.cf.example.com/',
       CF_CLIENT_ID: 'cf-client',
       CF_CLIENT_SECRET: 'cf-secret',
+      CF_AUDIENCE: 'cloud_controller',
       WACHT_FRONTEND_API_URL: 'https://frontend.wacht.example/',
     });
     expect(config).toEqual({
@@ -71,13 +72,17 @@ describe('configuration', () => {
         audience: 'https://api.example.com',
         management: { clientId: 'client', clientSecret: 'secret' },
       },
-      cloudFoundry: { apiUrl: 'https://api.cf.example.com', client: { id: 'cf-client', secret: 'cf-secret' } },
+      cloudFoundry: {
+        apiUrl: 'https://api.cf.example.com',
+        client: { id: 'cf-client', secret: 'cf-secret' },
+        audience: 'cloud_controller',
+      },
       wacht: { frontendApiUrl: 'https://frontend.wacht.example' },
       demo: false,
     });
   });
 
-  it('takes an Auth0 base URL and a fixed management token; CF without a client', () => {
+  it('takes an Auth0 base URL and a fixed management token; CF without a client or an audience', () => {
     const config = loadConfig({
       AUTH0_DOMAIN: 'http://127.0.0.1:9001',
       AUTH0_MANAGEMENT_TOKEN: 'token',
@@ -85,7 +90,7 @@ describe('configuration', () => {
       CF_API_URL: 'http://127.0.0.1:9002',
     });
     expect(config.auth0).toEqual({ baseUrl: 'http://127.0.0.1:9001', audience: 'aud', management: { token: 'token' } });
-    expect(config.cloudFoundry).toEqual({ apiUrl: 'http://127.0.0.1:9002', client: null });
+    expect(config.cloudFoundry).toEqual({ apiUrl: 'http://127.0.0.1:9002', client: null, audience: null });
     expect(config.demo).toBe(false);
   });
 
@@ -115,6 +120,7 @@ describe('configuration', () => {
     [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't' }, [expect.stringMatching(/^AUTH0_AUDIENCE: required/)]],
     [{ AUTH0_CLIENT_SECRET: 's' }, ['AUTH0_CLIENT_SECRET: is set but AUTH0_DOMAIN is not']],
     [{ CF_API_URL: 'https://cf.example', CF_CLIENT_ID: 'id' }, ['CF_CLIENT_SECRET: required with CF_CLIENT_ID']],
+    [{ CF_AUDIENCE: 'cloud_controller' }, ['CF_AUDIENCE: is set but CF_API_URL is not']],
   ])('refuses %j with one line naming the variable', (env, expected) => {
     expect(problems(env)).toEqual(expected);
   });

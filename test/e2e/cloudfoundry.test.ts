@@ -664,6 +664,41 @@ describe('Cloud Foundry with the caller’s own UAA token (no client configured)
   });
 });
 
+describe('CF_AUDIENCE: UAA caller tokens must name it in `aud`', () => {
+  let harness: Harness;
+  const { fake, listRequests, userOrganizations } = cloudFoundryTools(() => harness);
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      config: (config) => ({ ...config, cloudFoundry: { ...config.cloudFoundry!, audience: 'cloud_controller' } }),
+    });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.fakes.reset());
+
+  it('takes a token with a cloud_controller scope, whose aud UAA makes cloud_controller', async () => {
+    const token = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['cloud_controller.read', 'openid'] });
+    expect(decodeJwt(token).aud).toContain('cloud_controller');
+    const { body } = await harness.graphql(MEMBERSHIPS, { variables: { first: 3 }, headers: bearer(token) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.myOrganizationMemberships.totalCount).toBe(DEMO_CF_ORGANIZATION_COUNT);
+    expect(listRequests()).toHaveLength(1);
+  });
+
+  it('refuses, as UNAUTHENTICATED and without asking Cloud Controller, a token UAA issued to a client without it', async () => {
+    const token = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['openid'] });
+    expect(decodeJwt(token).aud).not.toContain('cloud_controller');
+    const mine = await harness.graphql(MEMBERSHIPS, { variables: { first: 3 }, headers: bearer(token) });
+    expect(mine.body.data!.myOrganizationMemberships).toBeNull();
+    expect(mine.body.errors!.map((error) => error.extensions!.code)).toEqual(['UNAUTHENTICATED']);
+    const { body, connection } = await userOrganizations({ first: 3 }, bearer(token));
+    expect(connection).toBeNull();
+    expect(body.errors!.map((error) => error.extensions!.code)).toEqual(['UNAUTHENTICATED']);
+    expect(JSON.stringify([mine.body, body])).not.toContain(token);
+    expect(fake().requestsTo(/^\/v2\/(?!info$)/)).toHaveLength(0);
+  });
+});
+
 describe('the UAA client token and discovery, per process', () => {
   let harness: Harness;
   const { fake, listRequests } = cloudFoundryTools(() => harness);

@@ -25,7 +25,13 @@ export function discoverUaa(http: UpstreamClient, apiUrl: string): UaaLocator {
   });
 }
 
-export function uaaIssuer(uaa: UaaLocator): TokenIssuer {
+/**
+ * `audience`: the resource id caller tokens must name in `aud`. UAA puts there the resource of
+ * each scope a token holds (`cloud_controller` for `cloud_controller.read`) and the client it
+ * was issued to, so this refuses the tokens of clients that were never granted it; null takes
+ * any token the UAA signed, as the contract's default.
+ */
+export function uaaIssuer(uaa: UaaLocator, audience: string | null): TokenIssuer {
   // jose caches the keys and refetches them on an unknown `kid` (a rotation), at most once per cooldown.
   // UAA's `{"keys":[…]}` is a JWK set as jose reads it.
   const keys = onceSucceeded(
@@ -35,6 +41,7 @@ export function uaaIssuer(uaa: UaaLocator): TokenIssuer {
     provider: 'CLOUD_FOUNDRY',
     issuer: async () => `${await uaa()}/oauth/token`,
     keys,
+    ...(audience ? { audience } : {}),
     identity: (claims) => ({ userId: userIdOf(claims), scopes: scopesOf(claims) }),
   };
 }

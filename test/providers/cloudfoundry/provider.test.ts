@@ -9,7 +9,7 @@ const OTHER = 'b0b00000-0000-4000-8000-000000000002';
 // Nothing here calls out: the provider's rules are pure and the UAA is never asked.
 const http = new UpstreamClient({ timeoutMs: 1000 });
 afterAll(() => http.close());
-const { provider, issuer } = cloudFoundryProvider({ apiUrl: 'http://127.0.0.1:9', client: null }, http, new TtlCache('lists', 0));
+const { provider, issuer } = cloudFoundryProvider({ apiUrl: 'http://127.0.0.1:9', client: null, audience: null }, http, new TtlCache('lists', 0));
 
 const token = (overrides: Partial<VerifiedToken>): VerifiedToken => ({
   provider: 'CLOUD_FOUNDRY',
