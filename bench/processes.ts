@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:chi
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_CLIENT_ID, DEMO_AUTH0_CLIENT_SECRET } from '../src/fakes/auth0/seed';
 import { DEMO_CF_CLIENT_ID, DEMO_CF_CLIENT_SECRET } from '../src/fakes/cloudfoundry/seed';
 import type { FakeFleet } from '../src/fakes/fleet';
@@ -51,11 +51,11 @@ const CORES = availableParallelism();
 const PINNING = CORES >= 2 && existsSync('/usr/bin/taskset');
 if (PINNING) spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', `0-${CORES - 2}`, String(process.pid)], { stdio: 'ignore' });
 
-/** A built script (relative to the project root) in a child Node, with only `env` and PATH. */
+/** A built script (absolute, or relative to the project root) in a child Node, with only `env` and PATH. */
 export function startNode(script: string, env: Record<string, string>, stdio: StdioOptions): ChildProcess {
   // BENCH_PROFILE=dir writes a CPU profile of the child there (open it in Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  const node = [process.execPath, ...profile, ...NODE_FLAGS, join(root, script)];
+  const node = [process.execPath, ...profile, ...NODE_FLAGS, resolve(root, script)];
   const [command, ...args] = PINNING ? ['/usr/bin/taskset', '-c', String(CORES - 1), ...node] : node;
   return spawn(command!, args, { env: { PATH: process.env['PATH'] ?? '', ...START_ENV, ...env }, stdio });
 }

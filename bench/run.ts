@@ -10,30 +10,33 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import autocannon from 'autocannon';
 import { startFakes, type FakeFleet } from '../src/fakes/fleet';
-import {
-  DEMO_AUTH0_AUDIENCE,
-  DEMO_AUTH0_CLIENT_ID,
-  DEMO_AUTH0_CLIENT_SECRET,
-  DEMO_AUTH0_USER_ID,
-} from '../src/fakes/auth0/seed';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
+import {
+  CONNECTIONS,
+  LOAD_SECONDS,
+  MEMBERSHIPS_BODY,
+  ROUNDS,
+  fullSpeed,
+  issueManagementToken,
+  loadedTogether,
+  median,
+  round2,
+  sameAnswer,
+  summary,
+  waitUntilReady,
+  type SharedLoad,
+  type Target as LoadTarget,
+} from './load';
 import { pacedLoad, type PacedLoadResult } from './paced-load';
 import { PLACEMENT, cpuSeconds, freePort, gauge, root, startNode, subgraphEnvironment } from './processes';
 
-const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-// The median round of a target is one of its rounds (its CPU per request is reported with it).
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS % 2 === 0) throw new Error('BENCH_ROUNDS: an odd number of rounds (1, 3, 5, …)');
-const CONNECTIONS = 50;
+type Target = LoadTarget<'baseline' | 'twin' | 'floor' | 'subgraph'>;
+
 const UPSTREAM_LATENCY_MS = 20;
 /** Requests per second to each of baseline and subgraph in the latency rounds (see there). */
 const LATENCY_RATE = 300;
-const MEMBERSHIPS_BODY = JSON.stringify({
-  query: '{ myOrganizationMemberships(first: 20) { totalCount edges { node { id organization { id name displayName } } } } }',
-});
 
 interface Row {
   measure: string;
@@ -41,19 +44,6 @@ interface Row {
   unit: string;
   target?: string;
   met?: boolean;
-}
-
-interface Target {
-  name: 'baseline' | 'twin' | 'floor' | 'subgraph';
-  url: string;
-  pid: number | undefined;
-}
-
-/** One load of every target at once: the CPU a request cost each, and how busy their core was. */
-interface SharedLoad {
-  cpuPerRequestMs: Map<Target['name'], number>;
-  /** CPU seconds the targets used per second, together (1: their core saturated). */
-  coreBusy: number;
 }
 
 /** One throughput load of one target. */
@@ -104,7 +94,7 @@ async function main(): Promise<void> {
     const loads = new Map<Target['name'], Load[]>(targets.map((target) => [target.name, []]));
     const subgraphMetrics = `http://127.0.0.1:${subgraphPort}/metrics`;
     const gcDuringLoad = { young: 0, full: 0 };
-    const shared: SharedLoad[] = [];
+    const shared: SharedLoad<Target['name']>[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       shared.push(await loadedTogether(targets, headers));
       for (const target of targets) {
@@ -128,9 +118,7 @@ async function main(): Promise<void> {
     // the shared machine getting slower or faster over minutes, as a ratio of medians would be.
     const aloneRatio = (name: Target['name'], reference: Target['name']) =>
       summary(loads.get(name)!.map((load, round) => load.requestsPerSecond / loads.get(reference)![round]!.requestsPerSecond));
-    // Loaded together, both saturate the measured core at the same moments: a CPU-bound process
-    // serves 1 / (CPU per request) requests a second, so this ratio is their throughput ratio,
-    // free of the machine's drift between one load and the next.
+    // Loaded together, the ratio of CPU per request is the throughput ratio (load.ts, loadedTogether).
     const sharedRatio = (name: Target['name'], reference: Target['name']) =>
       summary(shared.map((load) => load.cpuPerRequestMs.get(reference)! / load.cpuPerRequestMs.get(name)!));
     const coreBusy = Math.round(Math.min(...shared.map((load) => load.coreBusy)) * 100);
@@ -236,39 +224,6 @@ async function throughput(target: Target, headers: Record<string, string>): Prom
   };
 }
 
-/** Every target as fast as it goes, all at once (they share the measured core). */
-async function loadedTogether(targets: Target[], headers: Record<string, string>): Promise<SharedLoad> {
-  const cpuBefore = targets.map((target) => cpuSeconds(target.pid!));
-  const started = performance.now();
-  const results = await Promise.all(targets.map((target) => fullSpeed(target, headers)));
-  const cpuUsed = targets.map((target, index) => (cpuSeconds(target.pid!) ?? Number.NaN) - (cpuBefore[index] ?? Number.NaN));
-  return {
-    cpuPerRequestMs: new Map(targets.map((target, index) => [target.name, (cpuUsed[index]! * 1000) / results[index]!.requests.total])),
-    coreBusy: cpuUsed.reduce((sum, seconds) => sum + seconds, 0) / ((performance.now() - started) / 1000),
-  };
-}
-
-/** autocannon at full speed on one target, 50 connections; any failed answer fails the bench. */
-async function fullSpeed(target: Target, headers: Record<string, string>): Promise<autocannon.Result> {
-  const result = await autocannon({
-    url: target.url,
-    method: 'POST',
-    headers,
-    body: MEMBERSHIPS_BODY,
-    connections: CONNECTIONS,
-    duration: LOAD_SECONDS,
-  });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${target.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
-  }
-  return result;
-}
-
-/** The median of per-round values, and their range. */
-function summary(values: number[]): { median: number; range: string } {
-  return { median: round2(median(values)), range: `${round2(Math.min(...values))} to ${round2(Math.max(...values))}` };
-}
-
 /**
  * Latency rounds of two targets loaded together, paired (paced-load.ts): a stall of this shared
  * machine then hits both alike instead of whichever happened to run at the time. The rate is
@@ -334,13 +289,6 @@ function medianLoad(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(loads.length / 2)]!;
 }
 
-/** The median; of an even count, the mean of the middle two. */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** `_entities` with 50 distinct Auth0 users, each upstream call 20 ms away. */
 async function entitiesOfFiftyUsers(fakes: FakeFleet, url: string): Promise<Row[]> {
   const users = Array.from({ length: 50 }, (_, index) => `auth0|bench${String(index).padStart(4, '0')}`);
@@ -400,30 +348,6 @@ async function cloudFoundryWalk(fakes: FakeFleet, url: string): Promise<Row[]> {
   ];
 }
 
-async function issueManagementToken(fakes: FakeFleet): Promise<string> {
-  const response = await fetch(`${fakes.auth0.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: DEMO_AUTH0_CLIENT_ID,
-      client_secret: DEMO_AUTH0_CLIENT_SECRET,
-      audience: `${fakes.auth0.url}/api/v2/`,
-    }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-/** Both answer the same JSON (else the comparison means nothing); that answer. */
-async function sameAnswer(url: string, referenceUrl: string, headers: Record<string, string>): Promise<void> {
-  const ask = async (at: string) =>
-    (await fetch(at, { method: 'POST', headers, body: MEMBERSHIPS_BODY })).json();
-  const [answer, reference] = [await ask(url), await ask(referenceUrl)];
-  if (!isDeepStrictEqual(answer, reference)) {
-    throw new Error(`${url} does not answer what ${referenceUrl} answers:\n${JSON.stringify(answer)}\n${JSON.stringify(reference)}`);
-  }
-}
-
 async function memoryMegabytes(metricsUrl: string): Promise<{ rss: number; heapUsed: number; heapTotal: number }> {
   const megabytes = async (metric: string) => Math.round((await gauge(metricsUrl, metric)) / 1024 / 1024);
   return {
@@ -440,10 +364,6 @@ function loadRow(measure: string, load: Load, range: string): Row {
     value: round2(load.requestsPerSecond),
     unit: `req/s (rounds: ${range}; ${load.cpuPerRequestMs.toFixed(3)} ms CPU per request; load generator and fakes ${Math.round(load.generatorBusy * 100)} % busy)`,
   };
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 function targetRow(measure: string, value: number, unit: string, target: string, test: (value: number) => boolean): Row {
@@ -466,18 +386,6 @@ function report(rows: Row[]): void {
     join(root, 'bench', 'results.json'),
     `${JSON.stringify({ date: new Date().toISOString(), machine, connections: CONNECTIONS, seconds: LOAD_SECONDS, rounds: ROUNDS, rows }, null, 2)}\n`,
   );
-}
-
-async function waitUntilReady(url: string, method = 'GET'): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      await fetch(url, { method, body: method === 'POST' ? '{}' : undefined });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 main().catch((error: unknown) => {
