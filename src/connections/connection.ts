@@ -3,7 +3,8 @@
  * windows by name, and builds the Relay page, with cursors that hold every provider's
  * position. A provider that fails leaves the others' items and is reported, not thrown;
  * its position rides along in the cursors, and `hasNextPage`/`hasPreviousPage` speak only
- * of the providers that answered (so a walk during an outage ends).
+ * of the providers that answered (so a walk during an outage ends). A provider that cannot
+ * complete the items the page shows (their roles, when selected) fails the same way.
  */
 import type { IdentityProvider, OrderDirection } from '../graphql/generated';
 import { AppError } from '../errors';
@@ -42,6 +43,11 @@ export interface ConnectionPage {
 export interface ProviderStream {
   provider: IdentityProvider;
   fetch(request: WindowRequest): Promise<WindowAnswer>;
+  /**
+   * Loads what the page needs of this provider's items beyond their window (roles, when the
+   * query selects them), for the items on the page only; rejects when it cannot.
+   */
+  complete?(items: MembershipRecord[]): Promise<void>;
 }
 
 export interface PageResult {
@@ -68,22 +74,31 @@ interface Window {
 
 export async function paginate(streams: ProviderStream[], query: PageQuery): Promise<PageResult> {
   const { request } = query;
-  const settled = await Promise.allSettled(streams.map((stream) => stream.fetch(windowRequest(request, stream))));
-  const windows: Window[] = [];
   const failures: AppError[] = [];
-  settled.forEach((outcome, index) => {
-    const stream = streams[index]!;
-    if (outcome.status === 'fulfilled') {
-      windows.push({ slot: slotOf(stream.provider), ...outcome.value });
-    } else if (outcome.reason instanceof AppError && outcome.reason.details.provider) {
-      failures.push(outcome.reason);
-    } else {
-      throw outcome.reason;
-    }
-  });
+  const fetched = await providerOutcomes(streams.map((stream) => stream.fetch(windowRequest(request, stream))), failures);
+  let windows = fetched.flatMap((answer, index) => (answer ? [{ slot: slotOf(streams[index]!.provider), ...answer }] : []));
+  const pageOf = (from: Window[]) =>
+    request.paging === 'forward' ? forwardPage(from, request, query) : backwardPage(from, request, query);
 
-  const page =
-    request.paging === 'forward' ? forwardPage(windows, request, query) : backwardPage(windows, request, query);
+  let page = pageOf(windows);
+  // Completing can fail a provider; the page is then made again from the others' windows, as
+  // full as they allow, and the items that brings onto it are completed in turn (loaders
+  // answer the ones already completed without asking again). At most one round per provider.
+  for (;;) {
+    const completing = streams.filter((stream) => stream.complete && windows.some((window) => window.slot === slotOf(stream.provider)));
+    if (completing.length === 0) break;
+    const completed = await providerOutcomes(
+      completing.map(async (stream) => {
+        await stream.complete!(page.edges.map((edge) => edge.node).filter((node) => node.provider === stream.provider));
+        return true;
+      }),
+      failures,
+    );
+    const failed = new Set(completing.filter((_stream, index) => !completed[index]).map((stream) => slotOf(stream.provider)));
+    if (failed.size === 0) break;
+    windows = windows.filter((window) => !failed.has(window.slot));
+    page = pageOf(windows);
+  }
   page.unavailableProviders = PROVIDER_ORDER.filter((name) =>
     failures.some((failure) => failure.details.provider === name),
   );
@@ -98,6 +113,22 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
     const end = pageRequest.end[slotOf(stream.provider)]!;
     return { from: 'start', offset: Math.max(0, end - size), limit: Math.min(size, end) };
   }
+}
+
+/**
+ * Each provider's answer, or undefined where it failed as a provider (its error added to
+ * `failures`); anything else is a bug, and rejects.
+ */
+async function providerOutcomes<T>(work: Promise<T>[], failures: AppError[]): Promise<(T | undefined)[]> {
+  const settled = await Promise.allSettled(work);
+  return settled.map((outcome) => {
+    if (outcome.status === 'fulfilled') return outcome.value;
+    if (outcome.reason instanceof AppError && outcome.reason.details.provider) {
+      failures.push(outcome.reason);
+      return undefined;
+    }
+    throw outcome.reason;
+  });
 }
 
 function forwardPage(

@@ -4,7 +4,14 @@
  */
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors';
-import { PROVIDER_ORDER, userSubject, type Provider, type ProviderSource, type Subject } from '../providers/provider';
+import {
+  PROVIDER_ORDER,
+  userSubject,
+  type MembershipRecord,
+  type Provider,
+  type ProviderSource,
+  type Subject,
+} from '../providers/provider';
 import {
   readPageRequest,
   validateArgs,
@@ -20,6 +27,12 @@ import { matchesNothing, usesAssociationFilters } from './filter';
 export interface ProviderBinding {
   provider: Provider;
   source: ProviderSource;
+}
+
+/** What the query selects of the page's items beyond what every window has. */
+export interface PageNeeds {
+  /** Roles: loaded for the items on the page before it is answered, so a provider that cannot load them is unavailable, not a failed field. */
+  roles: boolean;
 }
 
 /** `User.organizations(id)`: the providers that can own the id, if the caller may read it. */
@@ -42,7 +55,8 @@ export async function listUserOrganizations(
     throw new AppError('FORBIDDEN', "Only the user themself or an administrator may read this user's organizations");
   }
   const subject = userSubject(userId);
-  return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint);
+  // Its page shows organizations, never roles.
+  return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint, { roles: false });
 }
 
 /** `Query.myOrganizationMemberships`: every provider the caller presents a credential for. */
@@ -50,6 +64,7 @@ export async function listCallerMemberships(
   bindings: readonly ProviderBinding[],
   caller: Caller,
   args: ConnectionArgs,
+  needs: PageNeeds,
 ): Promise<PageResult> {
   const validated = validateArgs(args);
   const listFingerprint = lazyFingerprint({ list: 'me', ...validated });
@@ -73,7 +88,7 @@ export async function listCallerMemberships(
     if (!failures.some((known) => known.details.provider === failure.details.provider)) failures.push(failure);
     return [];
   });
-  const result = await page(signedIn, validated, request, listFingerprint);
+  const result = await page(signedIn, validated, request, listFingerprint, needs);
   return withFailures(result, failures);
 }
 
@@ -108,13 +123,20 @@ async function page(
   args: ValidatedArgs,
   request: PageRequest,
   listFingerprint: () => string,
+  needs: PageNeeds,
 ): Promise<PageResult> {
   if (matchesNothing(args.filter)) return { page: emptyPage(), failures: [] };
   participants.forEach(({ binding }) => binding.provider.assertExpressible?.(args.filter));
-  const streams: ProviderStream[] = participants.map(({ binding, subject }) => ({
-    provider: binding.provider.name,
-    fetch: (window) =>
-      binding.source.window({ subject, filter: args.filter, direction: args.direction }, window),
+  const streams: ProviderStream[] = participants.map(({ binding: { provider, source }, subject }) => ({
+    provider: provider.name,
+    fetch: (window) => source.window({ subject, filter: args.filter, direction: args.direction }, window),
+    // The roles field then finds them in the source's loaders, without asking again.
+    ...(needs.roles && source.roles ? { complete: (items) => loadRoles(source, items) } : {}),
   }));
   return paginate(streams, { request, direction: args.direction, fingerprint: listFingerprint });
+}
+
+/** The roles of those items that do not carry theirs. */
+async function loadRoles(source: ProviderSource, items: MembershipRecord[]): Promise<void> {
+  await Promise.all(items.map((item) => item.roles ?? source.roles!(item)));
 }

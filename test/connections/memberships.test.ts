@@ -228,11 +228,14 @@ describe('listUserOrganizations', () => {
   });
 });
 
+/** The page's items as every window has them (no roles loaded beforehand). */
+const withoutRoles = { roles: false };
+
 describe('listCallerMemberships', () => {
   it('merges every provider the caller is signed in to', async () => {
     const { auth0, cf, wacht, all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
-    const result = await listCallerMemberships(all, caller, { first: 4 });
+    const result = await listCallerMemberships(all, caller, { first: 4 }, withoutRoles);
     expect(nodeIds(result)).toEqual(['auth0:org_a', 'wacht:w0', 'auth0:org_b', 'cloudfoundry:g1']);
     expect(result.page.totalCount).toBe(6);
     expect(result.page.pageInfo.hasNextPage).toBe(true);
@@ -248,7 +251,7 @@ describe('listCallerMemberships', () => {
     const auth0 = fakeBinding('AUTH0', { records: auth0Records, self: null });
     const wacht = fakeBinding('WACHT', { records: wachtRecords });
     const caller = fakeCaller({ wachtSession: 'session' });
-    const result = await listCallerMemberships([auth0, wacht], caller, { orderDirection: 'DESC' });
+    const result = await listCallerMemberships([auth0, wacht], caller, { orderDirection: 'DESC' }, withoutRoles);
     expect(nodeIds(result)).toEqual(['wacht:w1', 'wacht:w0']);
     expect(result.page.totalCount).toBe(2);
     expect(auth0.source.self).toHaveBeenCalledTimes(1);
@@ -258,7 +261,7 @@ describe('listCallerMemberships', () => {
   it('refuses a caller without any credential (UNAUTHENTICATED), asking nobody', async () => {
     const { all } = threeProviders();
     const caller = fakeCaller();
-    expectAppError(await caught(() => listCallerMemberships(all, caller, {})), 'UNAUTHENTICATED');
+    expectAppError(await caught(() => listCallerMemberships(all, caller, {}, withoutRoles)), 'UNAUTHENTICATED');
     expectNoUpstreamCall(all);
     for (const binding of all) expect(binding.source.self).not.toHaveBeenCalled();
   });
@@ -267,14 +270,14 @@ describe('listCallerMemberships', () => {
     const { all } = threeProviders();
     const caller = fakeCaller({ wachtSession: 'session', hasCredential: true });
     caller.bearer.mockRejectedValue(new AppError('UNAUTHENTICATED', 'bad token'));
-    expectAppError(await caught(() => listCallerMemberships(all, caller, {})), 'UNAUTHENTICATED');
+    expectAppError(await caught(() => listCallerMemberships(all, caller, {}, withoutRoles)), 'UNAUTHENTICATED');
     expectNoUpstreamCall(all);
   });
 
   it('`providers:` narrows: others are not even asked who the caller is', async () => {
     const { auth0, cf, wacht, all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
-    const result = await listCallerMemberships(all, caller, { providers: ['WACHT', 'CLOUD_FOUNDRY'] });
+    const result = await listCallerMemberships(all, caller, { providers: ['WACHT', 'CLOUD_FOUNDRY'] }, withoutRoles);
     expect(nodeIds(result)).toEqual(['wacht:w0', 'cloudfoundry:g1', 'cloudfoundry:g2', 'wacht:w1']);
     expect(auth0.source.self).not.toHaveBeenCalled();
     expect(auth0.source.window).not.toHaveBeenCalled();
@@ -285,7 +288,7 @@ describe('listCallerMemberships', () => {
   it('`providers: []` asks nobody', async () => {
     const { all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token });
-    expectEmpty(await listCallerMemberships(all, caller, { providers: [] }));
+    expectEmpty(await listCallerMemberships(all, caller, { providers: [] }, withoutRoles));
     expectNoUpstreamCall(all);
   });
 
@@ -293,7 +296,7 @@ describe('listCallerMemberships', () => {
     const { auth0, cf, wacht, all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
     const filter = { managerGuid: { in: ['m1', 'm2'] } };
-    const result = await listCallerMemberships(all, caller, { filter, orderDirection: 'DESC' });
+    const result = await listCallerMemberships(all, caller, { filter, orderDirection: 'DESC' }, withoutRoles);
     expect(nodeIds(result)).toEqual(['cloudfoundry:g2', 'cloudfoundry:g1']);
     expect(cf.source.window).toHaveBeenCalledWith(
       { subject: { userId: 'CLOUD_FOUNDRY-me', key: 'self:CLOUD_FOUNDRY' }, filter, direction: 'DESC' },
@@ -305,17 +308,17 @@ describe('listCallerMemberships', () => {
   it('passes name and status filters to every provider', async () => {
     const { all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
-    const result = await listCallerMemberships(all, caller, { filter: { name: { in: ['ALPHA', 'charlie'] } } });
+    const result = await listCallerMemberships(all, caller, { filter: { name: { in: ['ALPHA', 'charlie'] } } }, withoutRoles);
     expect(nodeIds(result)).toEqual(['auth0:org_a', 'wacht:w0', 'cloudfoundry:g1']);
-    const suspended = await listCallerMemberships(all, caller, { filter: { status: { eq: 'SUSPENDED' } } });
+    const suspended = await listCallerMemberships(all, caller, { filter: { status: { eq: 'SUSPENDED' } } }, withoutRoles);
     expect(nodeIds(suspended)).toEqual(['cloudfoundry:g1']);
   });
 
   it('`in: []` gives an empty page with no window call', async () => {
     const { all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
-    expectEmpty(await listCallerMemberships(all, caller, { filter: { auditorGuid: { in: [] } } }));
-    expectEmpty(await listCallerMemberships(all, caller, { filter: { name: { eq: 'alpha', in: [] } } }));
+    expectEmpty(await listCallerMemberships(all, caller, { filter: { auditorGuid: { in: [] } } }, withoutRoles));
+    expectEmpty(await listCallerMemberships(all, caller, { filter: { name: { eq: 'alpha', in: [] } } }, withoutRoles));
     expectNoUpstreamCall(all);
   });
 
@@ -328,7 +331,7 @@ describe('listCallerMemberships', () => {
   ])('refuses %s with BAD_USER_INPUT before any call', async (_, args) => {
     const { all } = threeProviders();
     const caller = fakeCaller({ token: auth0Token, wachtSession: 'session' });
-    expectAppError(await caught(() => listCallerMemberships(all, caller, args)), 'BAD_USER_INPUT');
+    expectAppError(await caught(() => listCallerMemberships(all, caller, args, withoutRoles)), 'BAD_USER_INPUT');
     expect(caller.bearer).not.toHaveBeenCalled();
     expectNoUpstreamCall(all);
     for (const binding of all) expect(binding.source.self).not.toHaveBeenCalled();
@@ -340,19 +343,19 @@ describe('listCallerMemberships', () => {
     const ids: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages += 1) {
-      const result: Awaited<ReturnType<typeof listCallerMemberships>> = await listCallerMemberships(all, caller, { first: 4, after });
+      const result: Awaited<ReturnType<typeof listCallerMemberships>> = await listCallerMemberships(all, caller, { first: 4, after }, withoutRoles);
       ids.push(...nodeIds(result));
       if (!result.page.pageInfo.hasNextPage) break;
       after = result.page.pageInfo.endCursor;
     }
     expect(ids).toEqual(['auth0:org_a', 'wacht:w0', 'auth0:org_b', 'cloudfoundry:g1', 'cloudfoundry:g2', 'wacht:w1']);
     expectAppError(
-      await caught(() => listCallerMemberships(all, caller, { first: 4, after, filter: { name: { gt: 'a' } } })),
+      await caught(() => listCallerMemberships(all, caller, { first: 4, after, filter: { name: { gt: 'a' } } }, withoutRoles)),
       'BAD_USER_INPUT',
       'belongs to other arguments',
     );
     expectAppError(
-      await caught(() => listCallerMemberships(all, caller, { first: 4, after, providers: ['AUTH0'] })),
+      await caught(() => listCallerMemberships(all, caller, { first: 4, after, providers: ['AUTH0'] }, withoutRoles)),
       'BAD_USER_INPUT',
       'belongs to other arguments',
     );
@@ -363,7 +366,7 @@ describe('listCallerMemberships', () => {
     const outage = new AppError('UPSTREAM_UNAVAILABLE', 'Cloud Foundry is down', { provider: 'CLOUD_FOUNDRY' });
     cf.source.window.mockRejectedValue(outage);
     const caller = fakeCaller({ token: auth0Token });
-    const result = await listCallerMemberships(all, caller, {});
+    const result = await listCallerMemberships(all, caller, {}, withoutRoles);
     expect(nodeIds(result)).toEqual(['auth0:org_a', 'wacht:w0', 'auth0:org_b', 'wacht:w1']);
     expect(result.page.unavailableProviders).toEqual(['CLOUD_FOUNDRY']);
     expect(result.failures).toEqual([outage]);

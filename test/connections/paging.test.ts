@@ -465,3 +465,73 @@ describe('provider failures', () => {
     expect(error).toBe(bug);
   });
 });
+
+describe('completing the items on the page (their roles, when selected)', () => {
+  const auth0 = [membership('AUTH0', 'o1', 'Beta'), membership('AUTH0', 'o2', 'delta'), membership('AUTH0', 'o3', 'foxtrot')];
+  const cf = [membership('CLOUD_FOUNDRY', 'g1', 'alpha'), membership('CLOUD_FOUNDRY', 'g2', 'Charlie')];
+  const wacht = [membership('WACHT', 'w1', 'echo'), membership('WACHT', 'w2', 'golf')];
+  const rolesDown = () => new AppError('UPSTREAM_UNAVAILABLE', 'roles did not answer', { provider: 'CLOUD_FOUNDRY' });
+  const ids = (result: PageResult) => idsOf(result.page.edges.map((edge) => edge.node));
+  /** A list that completes its items as `complete` says, recording what it was asked to complete. */
+  const completing = (stream: ProviderStream, complete: () => Promise<void>) => {
+    const asked: string[][] = [];
+    const completed: ProviderStream = {
+      ...stream,
+      complete: (items) => {
+        asked.push(idsOf(items));
+        return complete();
+      },
+    };
+    return { stream: completed, asked };
+  };
+
+  it('completes only the items the page shows, each provider its own, once', async () => {
+    const a = completing(listStream('AUTH0', auth0, 'ASC'), async () => {});
+    const c = completing(listStream('CLOUD_FOUNDRY', cf, 'ASC'), async () => {});
+    const result = await page([a.stream, c.stream], { first: 3 });
+    expect(ids(result)).toEqual(['cloudfoundry:g1', 'auth0:o1', 'cloudfoundry:g2']);
+    expect(a.asked).toEqual([['auth0:o1']]);
+    expect(c.asked).toEqual([['cloudfoundry:g1', 'cloudfoundry:g2']]);
+    expect(result.failures).toEqual([]);
+    expect(result.page.unavailableProviders).toEqual([]);
+  });
+
+  it('a provider that cannot complete is unavailable: the page is made again from the others, and what that brings on is completed', async () => {
+    const error = rolesDown();
+    let cfDown = true;
+    const a = completing(listStream('AUTH0', auth0, 'ASC'), async () => {});
+    const c = completing(listStream('CLOUD_FOUNDRY', cf, 'ASC'), () => (cfDown ? Promise.reject(error) : Promise.resolve()));
+    // Wacht's items carry their roles: it has nothing to complete.
+    const streams = [a.stream, c.stream, listStream('WACHT', wacht, 'ASC')];
+    const first = await page(streams, { first: 3 });
+    expect(ids(first)).toEqual(['auth0:o1', 'auth0:o2', 'wacht:w1']);
+    expect(first.page.totalCount).toBe(5);
+    expect(first.page.unavailableProviders).toEqual(['CLOUD_FOUNDRY']);
+    expect(first.failures).toEqual([error]);
+    expect(c.asked).toEqual([['cloudfoundry:g1', 'cloudfoundry:g2']]);
+    expect(a.asked).toEqual([['auth0:o1'], ['auth0:o1', 'auth0:o2']]);
+
+    // As for a provider whose list failed: its position rides along, so none of its items is lost.
+    cfDown = false;
+    const second = await page(streams, { first: 3, after: first.page.pageInfo.endCursor });
+    expect(ids(second)).toEqual(['cloudfoundry:g1', 'cloudfoundry:g2', 'auth0:o3']);
+    expect(second.page.unavailableProviders).toEqual([]);
+  });
+
+  it('every provider failing to complete leaves an empty page listing them all', async () => {
+    const auth0Down = new AppError('RATE_LIMITED', 'slow down', { provider: 'AUTH0', retryAfter: 2 });
+    const a = completing(listStream('AUTH0', auth0, 'ASC'), () => Promise.reject(auth0Down));
+    const c = completing(listStream('CLOUD_FOUNDRY', cf, 'ASC'), () => Promise.reject(rolesDown()));
+    const result = await page([a.stream, c.stream], { last: 2 });
+    expect(ids(result)).toEqual([]);
+    expect(result.page.totalCount).toBe(0);
+    expect(result.page.unavailableProviders).toEqual(['AUTH0', 'CLOUD_FOUNDRY']);
+    expect(result.failures.map((failure) => failure.details.provider).sort()).toEqual(['AUTH0', 'CLOUD_FOUNDRY']);
+  });
+
+  it('a plain Error while completing is a bug: paginate rejects', async () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    const c = completing(listStream('CLOUD_FOUNDRY', cf, 'ASC'), () => Promise.reject(bug));
+    expect(await caught(() => page([listStream('AUTH0', auth0, 'ASC'), c.stream], { first: 3 }))).toBe(bug);
+  });
+});

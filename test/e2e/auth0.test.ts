@@ -502,23 +502,62 @@ describe('Auth0 through the subgraph', () => {
       ]);
     });
 
-    it('reports a failed roles call as AUTH0’s', async () => {
-      fake().fail({ path: rolesRoute, status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'down' }, times: Infinity });
+    it('asks nothing about roles when the query skips them (@skip), and asks when it includes them', async () => {
       const token = await subgraph().token(DEMO_AUTH0_USER_ID);
-      const { body } = await subgraph().memberships(token, { first: 3 }, MEMBERSHIPS_WITH_ROLES);
-      // roles is non-null, so its failure nulls the connection. Every failed roles field is
-      // reported (compiled operations do; graphql-js stops at the first failed edge).
-      expect(body.data!.myOrganizationMemberships).toBeNull();
-      // The harness compiles every operation: one error per edge.
-      expect(body.errors).toHaveLength(3);
-      expect(body.errors).toEqual(
-        body.errors!.map((_error, index) =>
-          expect.objectContaining({
-            path: ['myOrganizationMemberships', 'edges', index, 'node', 'roles'],
-            extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' },
-          }),
-        ),
-      );
+      const query = `query ($skip: Boolean!) { myOrganizationMemberships(first: 3) { edges { node { roles @skip(if: $skip) { name } } } } }`;
+      const skipped = await subgraph().graphql(query, { variables: { skip: true }, headers: bearer(token) });
+      expect(skipped.body.errors).toBeUndefined();
+      expect(fake().requestsTo(rolesRoute)).toHaveLength(0);
+      const included = await subgraph().graphql(query, { variables: { skip: false }, headers: bearer(token) });
+      expect(included.body.errors).toBeUndefined();
+      expect(fake().requestsTo(rolesRoute)).toHaveLength(3);
+    });
+
+    describe('a failed roles call makes AUTH0 unavailable; the other providers’ items are still answered', () => {
+      const failRoles = () =>
+        fake().fail({ path: rolesRoute, status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'down' }, times: Infinity });
+      // Roles selected under `edges`, and under `nodes` through a named fragment.
+      const EDGES = membershipsQuery({ roles: true });
+      const NODES = /* GraphQL */ `
+        query Memberships(${ARGS_DECLARATION}) {
+          myOrganizationMemberships(${ARGS}) { totalCount unavailableProviders ${PAGE_INFO} nodes { ...Held } }
+        }
+        fragment Held on OrganizationMembership { id provider roles { id name permissions } }`;
+
+      it.each([
+        ['edges', EDGES, (connection: any) => connection.edges.map((edge: any) => edge.node)],
+        ['nodes, through a fragment', NODES, (connection: any) => connection.nodes],
+      ])('selected under %s: the page is Wacht’s alone, as full as Wacht allows, one error', async (_label, query, items) => {
+        const token = await subgraph().token(DEMO_AUTH0_USER_ID);
+        const headers = { ...bearer(token), ...session };
+        const wachtOnly = await subgraph().graphql(query, { variables: { first: 3, providers: ['WACHT'] }, headers });
+        expect(wachtOnly.body.errors).toBeUndefined();
+
+        failRoles();
+        const { body } = await subgraph().graphql(query, { variables: { first: 3 }, headers });
+        const connection = body.data!.myOrganizationMemberships;
+        expect(body.errors).toEqual([
+          expect.objectContaining({ path: ['myOrganizationMemberships'], extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' } }),
+        ]);
+        expect(connection.unavailableProviders).toEqual(['AUTH0']);
+        const expected = wachtOnly.body.data!.myOrganizationMemberships;
+        expect(items(connection)).toHaveLength(3);
+        expect(items(connection)).toEqual(items(expected));
+        expect(connection.totalCount).toBe(expected.totalCount);
+        // Auth0's list was read (it had items on the page), then its roles failed.
+        expect(fake().requestsTo(/^\/api\/v2\/users\/[^/]+\/organizations$/)).toHaveLength(1);
+        expect(fake().requestsTo(rolesRoute).length).toBeGreaterThan(0);
+      });
+
+      it('alone, the connection comes back empty, with AUTH0 unavailable and why', async () => {
+        failRoles();
+        const token = await subgraph().token(DEMO_AUTH0_USER_ID);
+        const { body } = await subgraph().memberships(token, { first: 3 }, EDGES);
+        expect(body.data!.myOrganizationMemberships).toMatchObject({ totalCount: 0, edges: [], unavailableProviders: ['AUTH0'] });
+        expect(body.errors!.map((error) => [error.path, error.extensions])).toEqual([
+          [['myOrganizationMemberships'], { code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' }],
+        ]);
+      });
     });
   });
 

@@ -597,14 +597,21 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       expect(fake().requestsTo(TOKEN_ROUTE)).toHaveLength(1);
     });
 
-    it('a failed role list fails the memberships asked with roles (roles are non-null), with the provider', async () => {
+    it('a failed role list makes Cloud Foundry unavailable; Wacht’s items come with their roles', async () => {
+      const wachtOnly = await harness.graphql(MEMBERSHIPS_WITH_ROLES, { variables: { first: 5, providers: ['WACHT'] }, headers: headers() });
+      expect(wachtOnly.body.errors).toBeUndefined();
       fake().fail({ path: ROLE_ROUTES, status: 503, body: {}, times: Infinity });
-      const { body } = await harness.graphql(MEMBERSHIPS_WITH_ROLES, { variables: { first: 2 }, headers: bearer(userToken) });
-      expect(body.data!.myOrganizationMemberships).toBeNull();
-      expect(body.errors!.length).toBeGreaterThan(0);
-      for (const error of body.errors!) {
-        expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: 'CLOUD_FOUNDRY' });
-      }
+      const { body } = await harness.graphql(MEMBERSHIPS_WITH_ROLES, { variables: { first: 5 }, headers: headers() });
+      const connection = body.data!.myOrganizationMemberships as Connection;
+      const expected = wachtOnly.body.data!.myOrganizationMemberships as Connection;
+      expect(connection.unavailableProviders).toEqual(['CLOUD_FOUNDRY']);
+      expect(connection.edges).toHaveLength(5);
+      expect(connection.edges.map((edge) => edge.node)).toEqual(expected.edges.map((edge) => edge.node));
+      expect(connection.totalCount).toBe(expected.totalCount);
+      expect(body.errors!.map((error) => [error.path, error.extensions])).toEqual([
+        [['myOrganizationMemberships'], { code: 'UPSTREAM_UNAVAILABLE', provider: 'CLOUD_FOUNDRY' }],
+      ]);
+      expect(listRequests()).toHaveLength(1);
     });
   });
 });

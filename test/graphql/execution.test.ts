@@ -80,6 +80,27 @@ describe('execution with production defaults (compiled from the second run)', ()
     expect(third).toEqual(first);
   });
 
+  it('reads the selection alike on both paths: a failed roles call makes AUTH0 unavailable, the same answer each time', async () => {
+    const query = MEMBERSHIPS.replace('query Memberships', 'query MembershipsWithRolesDown');
+    harness.auth0.fail({ path: /\/members\/[^/]+\/roles$/, status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'down' }, times: Infinity });
+    try {
+      const before = await compiledSoFar(harness);
+      const onGraphQLJs = await answer(harness, query, { first: 5 }, headers);
+      const compiled = await answer(harness, query, { first: 5 }, headers);
+      expect(await compiledSoFar(harness)).toEqual({ ...before, compiled: before.compiled + 1 });
+      const connection = onGraphQLJs.body.data!.myOrganizationMemberships;
+      expect(connection.unavailableProviders).toEqual(['AUTH0']);
+      expect(connection.edges).toHaveLength(5);
+      expect(connection.edges.every((edge: any) => edge.node.provider === 'WACHT')).toBe(true);
+      expect(onGraphQLJs.body.errors).toEqual([
+        expect.objectContaining({ path: ['myOrganizationMemberships'], extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' } }),
+      ]);
+      expect(compiled).toEqual(onGraphQLJs);
+    } finally {
+      harness.fakes.reset();
+    }
+  });
+
   it('never compiles an operation whose text is new every time', async () => {
     const before = await compiledSoFar(harness);
     for (let index = 0; index < 5; index += 1) {
