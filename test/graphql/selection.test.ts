@@ -1,0 +1,51 @@
+/**
+ * What a membership connection's selection needs loaded (src/graphql/selection.ts), read from
+ * the resolve info graphql-js gives the field, for the ways a client can write the selection.
+ */
+import { execute, parse, type GraphQLResolveInfo } from 'graphql';
+import { buildSchema } from '../../src/graphql/schema';
+import { membershipPageNeeds } from '../../src/graphql/selection';
+
+/** The resolve info of `myOrganizationMemberships` selecting `selection`, with `variables`. */
+async function infoOf(selection: string, variables: Record<string, unknown>): Promise<GraphQLResolveInfo> {
+  const query = /* GraphQL */ `
+    query ($off: Boolean = false, $on: Boolean = true) { myOrganizationMemberships { ${selection} } }
+    fragment Held on OrganizationMembership { roles { name } }`;
+  const schema = buildSchema();
+  let captured: GraphQLResolveInfo | undefined;
+  schema.getQueryType()!.getFields()['myOrganizationMemberships']!.resolve = (_root, _args, _context, info) => {
+    captured = info;
+    return null;
+  };
+  const result = await execute({ schema, document: parse(query), variableValues: variables });
+  expect(result.errors).toBeUndefined();
+  return captured!;
+}
+
+describe('membershipPageNeeds', () => {
+  it.each([
+    ['edges { node { roles { name } } }', {}],
+    ['nodes { roles { id } }', {}],
+    ['edges { cursor } nodes { id roles { name } }', {}],
+    ['edges { node { held: roles { name } } }', {}],
+    ['edges { node { ... on OrganizationMembership { roles { name } } } }', {}],
+    ['... on OrganizationMembershipConnection { edges { ... { node { roles { name } } } } }', {}],
+    ['edges { node { ...Held } }', {}],
+    ['edges { node { roles @skip(if: $off) { name } } }', { off: false }],
+    ['edges { node { roles @include(if: $on) { name } } }', { on: true }],
+  ])('roles for `%s` (variables %j)', async (selection, variables) => {
+    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: true });
+  });
+
+  it.each([
+    ['totalCount edges { node { id organization { id name } } }', {}],
+    ['nodes { organization { name } } pageInfo { hasNextPage }', {}],
+    ['edges { node { roles @skip(if: $off) { name } } }', { off: true }],
+    ['edges { node { roles @include(if: $on) { name } } }', { on: false }],
+    ['edges @include(if: $on) { node { roles { name } } }', { on: false }],
+    ['edges { node { ...Held @skip(if: $off) } }', { off: true }],
+    ['edges { node { ... @include(if: $on) { roles { name } } } }', { on: false }],
+  ])('no roles for `%s` (variables %j)', async (selection, variables) => {
+    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: false });
+  });
+});
