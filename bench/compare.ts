@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
     const loads: SharedLoad[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      loads.push(await loadedTogether(targets, headers));
+      loads.push(await loadedTogether(targets, headers, round));
       process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
     }
     const cpu = (target: Target) => loads.map((load) => load.cpuPerRequestMs.get(target.name)!);

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const gcDuringLoad = { young: 0, full: 0 };
     const shared: SharedLoad<Target['name']>[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      shared.push(await loadedTogether(targets, headers));
+      shared.push(await loadedTogether(targets, headers, round));
       for (const target of targets) {
         const gcBefore = target.name === 'subgraph' ? await gcPauseSeconds(subgraphMetrics) : undefined;
         loads.get(target.name)!.push(await throughput(target, headers));
