@@ -5,9 +5,10 @@
  * `@skip`/`@include` leave out with this request's variables (graphql-js decides those, as it
  * does when executing).
  *
- * Why a walk and not graphql-parse-resolve-info: it builds the whole tree of fields with their
- * arguments, ~18 µs per call, measured as a tenth of the CPU this subgraph spends on a request
- * (README, Performance); this walk stops at the first path that selects.
+ * Why a walk and not graphql-parse-resolve-info: that builds the whole tree of fields with their
+ * arguments, measured at ~18 µs per call on every `myOrganizationMemberships` (the bench's
+ * machine, where a whole request costs ~0.3-0.8 ms of CPU); this walk, ~1.3 µs, looks only for
+ * the paths asked for.
  */
 import {
   GraphQLIncludeDirective,
