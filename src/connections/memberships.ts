@@ -10,6 +10,7 @@ import {
   type MembershipRecord,
   type Provider,
   type ProviderSource,
+  type RoleNeeds,
   type Subject,
 } from '../providers/provider';
 import {
@@ -31,8 +32,13 @@ export interface ProviderBinding {
 
 /** What the query selects of the page's items beyond what every window has. */
 export interface PageNeeds {
-  /** Roles: loaded for the items on the page before it is answered, so a provider that cannot load them is unavailable, not a failed field. */
+  /**
+   * Roles: loaded for the items on the page before it is answered, so that a provider that
+   * cannot load them is unavailable (contract: partial results) rather than a failed field.
+   */
   roles: boolean;
+  /** Their permissions, loaded with them (only then: Auth0 asks for each role's). */
+  permissions: boolean;
 }
 
 /** `User.organizations(id)`: the providers that can own the id, if the caller may read it. */
@@ -56,7 +62,10 @@ export async function listUserOrganizations(
   }
   const subject = userSubject(userId);
   // Its page shows organizations, never roles.
-  return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint, { roles: false });
+  return page(owners.map((binding) => ({ binding, subject })), validated, request, listFingerprint, {
+    roles: false,
+    permissions: false,
+  });
 }
 
 /** `Query.myOrganizationMemberships`: every provider the caller presents a credential for. */
@@ -131,12 +140,12 @@ async function page(
     provider: provider.name,
     fetch: (window) => source.window({ subject, filter: args.filter, direction: args.direction }, window),
     // The roles field then finds them in the source's loaders, without asking again.
-    ...(needs.roles && source.roles ? { complete: (items) => loadRoles(source, items) } : {}),
+    ...(needs.roles && source.roles ? { complete: (items) => loadRoles(source, items, needs) } : {}),
   }));
   return paginate(streams, { request, direction: args.direction, fingerprint: listFingerprint });
 }
 
 /** The roles of those items that do not carry theirs. */
-async function loadRoles(source: ProviderSource, items: MembershipRecord[]): Promise<void> {
-  await Promise.all(items.map((item) => item.roles ?? source.roles!(item)));
+async function loadRoles(source: ProviderSource, items: MembershipRecord[], needs: RoleNeeds): Promise<void> {
+  await Promise.all(items.map((item) => item.roles ?? source.roles!(item, needs)));
 }

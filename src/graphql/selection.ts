@@ -1,6 +1,7 @@
 /**
- * What a membership connection's selection asks of its items, so the engine loads it before
- * answering (connections/memberships.ts, PageNeeds): a walk of the operation's selection under
+ * What a field's selection asks for, so that what it needs is loaded, and only that: the roles
+ * (and their permissions) a membership connection's page needs (connections/memberships.ts,
+ * PageNeeds), the permissions a roles field needs. A walk of the operation's selection under
  * the field, through inline fragments and named ones, whatever the aliases, leaving out what
  * `@skip`/`@include` leave out with this request's variables (graphql-js decides those, as it
  * does when executing).
@@ -24,9 +25,15 @@ import {
 import type { PageNeeds } from '../connections/memberships';
 
 export function membershipPageNeeds(info: GraphQLResolveInfo): PageNeeds {
-  const selects = (path: readonly string[]) =>
-    info.fieldNodes.some((field) => field.selectionSet !== undefined && selectsPath(field.selectionSet, path, info));
-  return { roles: selects(['edges', 'node', 'roles']) || selects(['nodes', 'roles']) };
+  return {
+    roles: selects(info, ['edges', 'node', 'roles']) || selects(info, ['nodes', 'roles']),
+    permissions: selects(info, ['edges', 'node', 'roles', 'permissions']) || selects(info, ['nodes', 'roles', 'permissions']),
+  };
+}
+
+/** Whether the field being resolved selects the path of field names below it. */
+export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  return info.fieldNodes.some((field) => field.selectionSet !== undefined && selectsPath(field.selectionSet, path, info));
 }
 
 function selectsPath(selectionSet: SelectionSetNode, path: readonly string[], info: GraphQLResolveInfo): boolean {

@@ -51,6 +51,11 @@ export interface Subject {
   key: string;
 }
 
+/** What the query reads of a membership's roles beyond their ids and names. */
+export interface RoleNeeds {
+  permissions: boolean;
+}
+
 /** What the engine asks a provider for: one filtered, sorted list. */
 export interface ListQuery {
   subject: Subject;
@@ -82,8 +87,11 @@ export interface ProviderSource {
   self(): Promise<Subject | null>;
   /** A window of the subject's memberships, filtered and sorted by organization name. */
   window(query: ListQuery, request: WindowRequest): Promise<WindowAnswer>;
-  /** The member's roles, for providers that load them on demand. */
-  roles?(membership: MembershipRecord): Promise<RoleRecord[]>;
+  /**
+   * The member's roles, for providers that load them on demand; their permissions only when
+   * `needs.permissions` (else empty: the query does not read them).
+   */
+  roles?(membership: MembershipRecord, needs: RoleNeeds): Promise<RoleRecord[]>;
   /** One organization by the provider's id (entity references); null when unknown. */
   organization?(providerId: string): Promise<OrganizationRecord | null>;
 }

@@ -229,7 +229,7 @@ describe('listUserOrganizations', () => {
 });
 
 /** The page's items as every window has them (no roles loaded beforehand). */
-const withoutRoles = { roles: false };
+const withoutRoles = { roles: false, permissions: false };
 
 describe('listCallerMemberships', () => {
   it('merges every provider the caller is signed in to', async () => {

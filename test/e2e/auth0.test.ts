@@ -494,6 +494,18 @@ describe('Auth0 through the subgraph', () => {
       ]);
     });
 
+    it('asks for roles but not their permissions when the query reads only their ids and names', async () => {
+      const token = await subgraph().token(DEMO_AUTH0_USER_ID);
+      const { body } = await subgraph().graphql(
+        '{ myOrganizationMemberships(first: 20) { edges { node { organization { name } roles { id name } } } } }',
+        { headers: bearer(token) },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(roleNames(body.data!.myOrganizationMemberships)['delta-dynamics']).toEqual(['admin', 'billing']);
+      expect(fake().requestsTo(rolesRoute)).toHaveLength(12);
+      expect(fake().requestsTo(permissionsRoute)).toHaveLength(0);
+    });
+
     it('asks nothing about roles when the query does not select them', async () => {
       const token = await subgraph().token(DEMO_AUTH0_USER_ID);
       await subgraph().memberships(token, { first: 100 });

@@ -34,7 +34,7 @@ describe('membershipPageNeeds', () => {
     ['edges { node { roles @skip(if: $off) { name } } }', { off: false }],
     ['edges { node { roles @include(if: $on) { name } } }', { on: true }],
   ])('roles for `%s` (variables %j)', async (selection, variables) => {
-    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: true });
+    expect(membershipPageNeeds(await infoOf(selection, variables)).roles).toBe(true);
   });
 
   it.each([
@@ -46,6 +46,16 @@ describe('membershipPageNeeds', () => {
     ['edges { node { ...Held @skip(if: $off) } }', { off: true }],
     ['edges { node { ... @include(if: $on) { roles { name } } } }', { on: false }],
   ])('no roles for `%s` (variables %j)', async (selection, variables) => {
-    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: false });
+    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: false, permissions: false });
+  });
+
+  it.each([
+    ['edges { node { roles { name permissions } } }', {}, true],
+    ['nodes { roles { ... on OrganizationRole { permissions } } }', {}, true],
+    ['edges { node { ...Held } } nodes { roles { all: permissions } }', {}, true],
+    ['edges { node { roles { name permissions @skip(if: $off) } } }', { off: true }, false],
+    ['edges { node { roles { id name } } } nodes { organization { name } }', {}, false],
+  ])('permissions for `%s` (variables %j): %j', async (selection, variables, permissions) => {
+    expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: true, permissions });
   });
 });

@@ -50,10 +50,10 @@ export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0C
       return organizations.map((organization) => toMembership(organization, userId));
     },
     // Auth0 memberships always name their member (mapping.ts).
-    roles: async (membership): Promise<RoleRecord[]> => {
+    roles: async (membership, needs): Promise<RoleRecord[]> => {
       const member = { organizationId: membership.organization.providerId, userId: membership.userId! };
       const roles = await memberRoles.load(member);
-      return Promise.all(roles.map(async (role) => toRole(role, await permissions.load(role.id))));
+      return Promise.all(roles.map(async (role) => toRole(role, needs.permissions ? await permissions.load(role.id) : [])));
     },
     organization: async (providerId): Promise<OrganizationRecord | null> => {
       if (!isAuth0OrganizationId(providerId)) return null;
