@@ -38,6 +38,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Runs of an operation on graphql-js before it is compiled (graphql-jit); null: never compiled. */
   graphqlCompileAfterRuns: number | null;
+  /** `_entities` representations one request may carry (each may cost an upstream call). */
+  maxRepresentations: number;
   /** No provider configured outside production: run the built-in fakes. */
   demo: boolean;
 }
@@ -86,6 +88,7 @@ const environment = z.object({
   MEMBERSHIP_CACHE_TTL_SECONDS: integer(0, 0, 3600),
   SHUTDOWN_DELAY_MS: z.string().trim().optional(),
   ROLE_PERMISSIONS_CACHE_TTL_SECONDS: integer(60, 0, 3600),
+  MAX_REPRESENTATIONS: integer(100, 1, 10_000),
   GRAPHQL_COMPILE_AFTER_RUNS: z
     .string()
     .trim()
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rolePermissionsCacheTtlSeconds: values.ROLE_PERMISSIONS_CACHE_TTL_SECONDS,
     shutdownDelayMs: shutdownDelay(values.SHUTDOWN_DELAY_MS, production, problems),
     graphqlCompileAfterRuns: values.GRAPHQL_COMPILE_AFTER_RUNS,
+    maxRepresentations: values.MAX_REPRESENTATIONS,
     auth0: auth0Config(values, problems),
     cloudFoundry: cloudFoundryConfig(values, problems),
     wacht: values.WACHT_FRONTEND_API_URL ? { frontendApiUrl: values.WACHT_FRONTEND_API_URL } : null,

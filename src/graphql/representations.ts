@@ -1,9 +1,11 @@
 /**
  * `_entities(representations: [_Any!]!)` takes anything, and the federation library answers
  * a representation it cannot use with errors that look like ours. This plugin checks every
- * representation before execution: at most MAX_REPRESENTATIONS of them (each may cost an
- * upstream call), each an object naming one of this subgraph's entity types, with a string
- * `id`. Anything else is BAD_USER_INPUT, and nothing is fetched.
+ * representation before execution: at most `maxRepresentations` of them (MAX_REPRESENTATIONS,
+ * default 100: each may cost an upstream call, and a router sends one batch per fetch, so a
+ * page of N users referencing this subgraph is N representations), each an object naming one
+ * of this subgraph's entity types, with a string `id`. Anything else is BAD_USER_INPUT, and
+ * nothing is fetched.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
@@ -17,24 +19,24 @@ import {
 import type { GraphQLContext } from './context';
 
 const ENTITY_TYPES = new Set(['User', 'Organization']);
-/** A router's batch for one page of 100 items; more is not a query plan but a flood. */
-export const MAX_REPRESENTATIONS = 100;
 
-export const representationsPlugin: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, document, request }) {
-        if (!operation) return;
-        const variables = request.variables ?? {};
-        for (const field of rootFields(operation.selectionSet, document)) {
-          if (field.name.value !== '_entities') continue;
-          const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
-          checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined);
-        }
-      },
-    };
-  },
-};
+export function representationsPlugin(maxRepresentations: number): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (!operation) return;
+          const variables = request.variables ?? {};
+          for (const field of rootFields(operation.selectionSet, document)) {
+            if (field.name.value !== '_entities') continue;
+            const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
+            checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined, maxRepresentations);
+          }
+        },
+      };
+    },
+  };
+}
 
 /** The operation's root fields, through inline fragments and fragment spreads. */
 export function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): FieldNode[] {
@@ -51,10 +53,10 @@ export function rootFields(selectionSet: SelectionSetNode, document: DocumentNod
   });
 }
 
-function checkRepresentations(value: unknown): void {
+function checkRepresentations(value: unknown, maxRepresentations: number): void {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length > MAX_REPRESENTATIONS) {
-    throw refusal(`at most ${MAX_REPRESENTATIONS} representations in one request`);
+  if (list.length > maxRepresentations) {
+    throw refusal(`at most ${maxRepresentations} representations in one request`);
   }
   list.forEach((representation: unknown, index) => {
     const problem = problemOf(representation);

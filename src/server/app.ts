@@ -104,7 +104,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       fastifyApolloDrainPlugin(fastify),
       ...limits.plugins,
       errorReportingPlugin,
-      representationsPlugin,
+      representationsPlugin(settings.maxRepresentations),
       metrics.plugin,
       compiledExecutionPlugin<GraphQLContext>({
         schema: buildSchema(),

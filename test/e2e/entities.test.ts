@@ -43,3 +43,27 @@ describe('_entities representations', () => {
     expect(body.errors![0]!.message).toMatch(/representations\[0\]: a Organization representation needs a string `id`/);
   });
 });
+
+describe('_entities representations, MAX_REPRESENTATIONS set', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ config: (config) => ({ ...config, maxRepresentations: 150 }) });
+  });
+  afterAll(() => harness.close());
+
+  const representations = (count: number) => Array.from({ length: count }, (_, index) => ({ __typename: 'Organization', id: `wacht:org_${index}` }));
+
+  it('lets as many through as it says', async () => {
+    const { body } = await harness.graphql(ORGANIZATIONS, { variables: { r: representations(150) } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!._entities).toHaveLength(150);
+  });
+
+  it('refuses one more, naming the limit', async () => {
+    const { status, body } = await harness.graphql(ORGANIZATIONS, { variables: { r: representations(151) } });
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: 'at most 150 representations in one request', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+  });
+});

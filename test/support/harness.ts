@@ -55,6 +55,7 @@ const BASE: Config = {
   // Every operation compiled from its first run, so the end-to-end suites test the compiled
   // path; test/graphql/execution.test.ts tests production's default and graphql-js beside it.
   graphqlCompileAfterRuns: 0,
+  maxRepresentations: 100,
   auth0: null,
   cloudFoundry: null,
   wacht: null,
