@@ -45,7 +45,8 @@ export interface ProviderStream {
   fetch(request: WindowRequest): Promise<WindowAnswer>;
   /**
    * Loads what the page needs of this provider's items beyond their window (roles, when the
-   * query selects them), for the items on the page only; rejects when it cannot.
+   * query selects them), for its items on the page (called only when there are some);
+   * rejects when it cannot.
    */
   complete?(items: MembershipRecord[]): Promise<void>;
 }
@@ -85,7 +86,7 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
   // full as they allow, and the items that brings onto it are completed in turn (loaders
   // answer the ones already completed without asking again). At most one round per provider.
   for (;;) {
-    const completing = streams.filter((stream) => stream.complete && windows.some((window) => window.slot === slotOf(stream.provider)));
+    const completing = streams.filter((stream) => stream.complete && page.edges.some((edge) => edge.node.provider === stream.provider));
     if (completing.length === 0) break;
     const completed = await providerOutcomes(
       completing.map(async (stream) => {

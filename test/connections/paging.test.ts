@@ -9,7 +9,7 @@ import { readPageRequest, validateArgs, type ConnectionArgs } from '../../src/co
 import { lazyFingerprint } from '../../src/connections/cursor';
 import { paginate, type PageResult, type ProviderStream } from '../../src/connections/connection';
 import { comparatorFor } from '../../src/connections/order';
-import { PROVIDER_ORDER, type MembershipRecord } from '../../src/providers/provider';
+import { ID_PREFIX, PROVIDER_ORDER, type MembershipRecord } from '../../src/providers/provider';
 import {
   caught,
   failingStream,
@@ -533,5 +533,56 @@ describe('completing the items on the page (their roles, when selected)', () => 
     const bug = new TypeError('cannot read properties of undefined');
     const c = completing(listStream('CLOUD_FOUNDRY', cf, 'ASC'), () => Promise.reject(bug));
     expect(await caught(() => page([listStream('AUTH0', auth0, 'ASC'), c.stream], { first: 3 }))).toBe(bug);
+  });
+
+  it('completion failing on random pages: the others’ items come once each, in order; the failing provider’s once each, in its order, all of them unless the walk ends in its outage', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        catalogArb.filter((catalog) => catalog.length > 0),
+        sizeArb,
+        directionArb,
+        fc.nat(),
+        fc.array(fc.boolean(), { maxLength: 30 }),
+        async (catalog, size, direction, pick, failOn) => {
+          const failing = catalog[pick % catalog.length]![0];
+          const isFailing = (id: string) => id.startsWith(`${ID_PREFIX[failing]}:`);
+          let pageIndex = 0;
+          const streams = catalog.map(([provider, records]): ProviderStream => {
+            const stream = listStream(provider, records, direction);
+            if (provider !== failing) return stream;
+            return {
+              ...stream,
+              complete: async (items) => {
+                expect(items.length).toBeGreaterThan(0);
+                if (failOn[pageIndex]) throw new AppError('UPSTREAM_UNAVAILABLE', 'roles down', { provider });
+              },
+            };
+          });
+          const seen: string[] = [];
+          let after: string | null = null;
+          let last: PageResult;
+          do {
+            last = await page(streams, { first: size, after, orderDirection: direction });
+            const ids = idsOf(last.page.edges.map((edge) => edge.node));
+            if (last.page.unavailableProviders.length > 0) {
+              expect(last.page.unavailableProviders).toEqual([failing]);
+              expect(ids.some(isFailing)).toBe(false);
+            }
+            seen.push(...ids);
+            after = last.page.pageInfo.endCursor;
+            pageIndex += 1;
+          } while (last.page.pageInfo.hasNextPage);
+
+          const expected = expectedOrder(catalog, direction);
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.filter((id) => !isFailing(id))).toEqual(expected.filter((id) => !isFailing(id)));
+          const own = expected.filter(isFailing);
+          const ownSeen = seen.filter(isFailing);
+          expect(ownSeen).toEqual(own.slice(0, ownSeen.length));
+          if (last.page.unavailableProviders.length === 0) expect(ownSeen).toEqual(own);
+        },
+      ),
+      RUNS,
+    );
   });
 });
