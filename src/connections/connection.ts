@@ -85,20 +85,11 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
   // Completing can fail a provider; the page is then made again from the others' windows, as
   // full as they allow, and the items that brings onto it are completed in turn (loaders
   // answer the ones already completed without asking again). At most one round per provider.
-  for (;;) {
-    const completing = streams.filter((stream) => stream.complete && page.edges.some((edge) => edge.node.provider === stream.provider));
-    if (completing.length === 0) break;
-    const completed = await providerOutcomes(
-      completing.map(async (stream) => {
-        await stream.complete!(page.edges.map((edge) => edge.node).filter((node) => node.provider === stream.provider));
-        return true;
-      }),
-      failures,
-    );
-    const failed = new Set(completing.filter((_stream, index) => !completed[index]).map((stream) => slotOf(stream.provider)));
-    if (failed.size === 0) break;
+  let failed = await completeItems(streams, page, failures);
+  while (failed.size > 0) {
     windows = windows.filter((window) => !failed.has(window.slot));
     page = pageOf(windows);
+    failed = await completeItems(streams, page, failures);
   }
   page.unavailableProviders = PROVIDER_ORDER.filter((name) =>
     failures.some((failure) => failure.details.provider === name),
@@ -115,6 +106,26 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
     return { from: 'start', offset: Math.max(0, end - size), limit: Math.min(size, end) };
   }
 }
+
+/** Completes each provider's items on the page; the slots of those that could not (their errors in `failures`). */
+async function completeItems(streams: ProviderStream[], page: ConnectionPage, failures: AppError[]): Promise<ReadonlySet<number>> {
+  const completing = streams.flatMap((stream) => {
+    if (!stream.complete) return [];
+    const items = page.edges.map((edge) => edge.node).filter((node) => node.provider === stream.provider);
+    return items.length > 0 ? [{ stream, items }] : [];
+  });
+  if (completing.length === 0) return NONE_FAILED;
+  const completed = await providerOutcomes(
+    completing.map(async ({ stream, items }) => {
+      await stream.complete!(items);
+      return true;
+    }),
+    failures,
+  );
+  return new Set(completing.filter((_completing, index) => !completed[index]).map(({ stream }) => slotOf(stream.provider)));
+}
+
+const NONE_FAILED: ReadonlySet<number> = new Set();
 
 /**
  * Each provider's answer, or undefined where it failed as a provider (its error added to
