@@ -6,11 +6,8 @@ import { execute, parse, type GraphQLResolveInfo } from 'graphql';
 import { buildSchema } from '../../src/graphql/schema';
 import { membershipPageNeeds } from '../../src/graphql/selection';
 
-/** The resolve info of `myOrganizationMemberships` selecting `selection`, with `variables`. */
-async function infoOf(selection: string, variables: Record<string, unknown>): Promise<GraphQLResolveInfo> {
-  const query = /* GraphQL */ `
-    query ($off: Boolean = false, $on: Boolean = true) { myOrganizationMemberships { ${selection} } }
-    fragment Held on OrganizationMembership { roles { name } }`;
+/** The resolve info `myOrganizationMemberships` gets in `query`, with `variables`. */
+async function captureInfo(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResolveInfo> {
   const schema = buildSchema();
   let captured: GraphQLResolveInfo | undefined;
   schema.getQueryType()!.getFields()['myOrganizationMemberships']!.resolve = (_root, _args, _context, info) => {
@@ -20,6 +17,16 @@ async function infoOf(selection: string, variables: Record<string, unknown>): Pr
   const result = await execute({ schema, document: parse(query), variableValues: variables });
   expect(result.errors).toBeUndefined();
   return captured!;
+}
+
+/** The resolve info of `myOrganizationMemberships` selecting `selection`, with `variables`. */
+function infoOf(selection: string, variables: Record<string, unknown>): Promise<GraphQLResolveInfo> {
+  return captureInfo(
+    /* GraphQL */ `
+    query ($off: Boolean = false, $on: Boolean = true) { myOrganizationMemberships { ${selection} } }
+    fragment Held on OrganizationMembership { roles { name } }`,
+    variables,
+  );
 }
 
 describe('membershipPageNeeds', () => {
@@ -57,5 +64,11 @@ describe('membershipPageNeeds', () => {
     ['edges { node { roles { id name } } } nodes { organization { name } }', {}, false],
   ])('permissions for `%s` (variables %j): %j', async (selection, variables, permissions) => {
     expect(membershipPageNeeds(await infoOf(selection, variables))).toEqual({ roles: true, permissions });
+  });
+
+  it('reads every selection of a field the query asks for twice under one response key (graphql-js merges them)', async () => {
+    const info = await captureInfo('{ myOrganizationMemberships { totalCount } myOrganizationMemberships { nodes { roles { name } } } }');
+    expect(info.fieldNodes).toHaveLength(2);
+    expect(membershipPageNeeds(info)).toEqual({ roles: true, permissions: false });
   });
 });
