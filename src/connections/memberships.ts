@@ -30,15 +30,13 @@ export interface ProviderBinding {
   source: ProviderSource;
 }
 
-/** What the query selects of the page's items beyond what every window has. */
-export interface PageNeeds {
+/** What the query selects of the page's items beyond what every window has (permissions: of their roles). */
+export interface PageNeeds extends RoleNeeds {
   /**
    * Roles: loaded for the items on the page before it is answered, so that a provider that
    * cannot load them is unavailable (contract: partial results) rather than a failed field.
    */
   roles: boolean;
-  /** Their permissions, loaded with them (only then: Auth0 asks for each role's). */
-  permissions: boolean;
 }
 
 /** `User.organizations(id)`: the providers that can own the id, if the caller may read it. */

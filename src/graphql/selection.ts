@@ -25,10 +25,11 @@ import {
 import type { PageNeeds } from '../connections/memberships';
 
 export function membershipPageNeeds(info: GraphQLResolveInfo): PageNeeds {
-  return {
-    roles: selects(info, ['edges', 'node', 'roles']) || selects(info, ['nodes', 'roles']),
-    permissions: selects(info, ['edges', 'node', 'roles', 'permissions']) || selects(info, ['nodes', 'roles', 'permissions']),
-  };
+  const roles = selects(info, ['edges', 'node', 'roles']) || selects(info, ['nodes', 'roles']);
+  // Permissions are read only under roles: most queries need no second walk.
+  const permissions =
+    roles && (selects(info, ['edges', 'node', 'roles', 'permissions']) || selects(info, ['nodes', 'roles', 'permissions']));
+  return { roles, permissions };
 }
 
 /** Whether the field being resolved selects the path of field names below it. */
