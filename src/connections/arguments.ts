@@ -1,6 +1,8 @@
 /**
  * The Relay arguments of both connections, validated as the contract says: `first`/`last`
- * 0..100 and not both, `first: 20` when neither, cursors of this very list only.
+ * 0..100 and not both, `first: 20` when neither, cursors of this very list only. Any
+ * cursors may combine, as in Relay's pagination algorithm: `after` and `before` bound the
+ * slice, then `first` takes from its start and `last` from its end.
  */
 import type { OrganizationFilter, OrderDirection, IdentityProvider } from '../graphql/generated';
 import { badUserInput } from '../errors';
@@ -22,10 +24,16 @@ export interface ConnectionArgs {
   providers?: IdentityProvider[] | null;
 }
 
-/** Where the page starts (forward) or ends (backward), as provider positions. */
-export type PageRequest =
-  | { paging: 'forward'; size: number; start: number[] }
-  | { paging: 'backward'; size: number; end: number[] | null };
+/** The slice the cursors bound, as provider positions, and which end of it the page is taken from. */
+export interface PageRequest {
+  /** forward: the first `size` items of the slice; backward: its last `size`. */
+  paging: 'forward' | 'backward';
+  size: number;
+  /** Each provider's first position in the slice: just past `after`'s item, else 0. */
+  from: number[];
+  /** Each provider's position just past the slice (`before`'s item); null: the end of every list. */
+  to: number[] | null;
+}
 
 export interface ValidatedArgs {
   filter: OrganizationFilter;
@@ -48,16 +56,13 @@ export function validateArgs(args: ConnectionArgs): ValidatedArgs {
 export function readPageRequest(args: ConnectionArgs, fingerprintOfList: () => string): PageRequest {
   const { first, last, after, before } = args;
   if (first != null && last != null) throw badUserInput('Give `first` or `last`, not both');
-  if (after != null && before != null) throw badUserInput('Give `after` or `before`, not both');
-  if (after != null && last != null) throw badUserInput('`after` goes with `first`, not `last`');
-  if (before != null && first != null) throw badUserInput('`before` goes with `last`, not `first`');
-  if (last != null || before != null) {
-    const end = before == null ? null : decodeCursor(before, fingerprintOfList(), 'before').before;
-    return { paging: 'backward', size: pageSize('last', last), end };
-  }
-  const start =
-    after == null ? PROVIDER_ORDER.map(() => 0) : positionsAfter(decodeCursor(after, fingerprintOfList(), 'after'));
-  return { paging: 'forward', size: pageSize('first', first), start };
+  const from = after == null ? PROVIDER_ORDER.map(() => 0) : positionsAfter(decodeCursor(after, fingerprintOfList(), 'after'));
+  const to = before == null ? null : decodeCursor(before, fingerprintOfList(), 'before').before;
+  // Neither size means `first: 20`, but `before` alone reads as the page before it: a client walking backward.
+  const backward = last != null || (first == null && after == null && before != null);
+  return backward
+    ? { paging: 'backward', size: pageSize('last', last), from, to }
+    : { paging: 'forward', size: pageSize('first', first), from, to };
 }
 
 function pageSize(argument: 'first' | 'last', value: number | null | undefined): number {

@@ -78,17 +78,14 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
   const failures: AppError[] = [];
   const fetched = await providerOutcomes(streams.map((stream) => stream.fetch(windowRequest(request, stream))), failures);
   let windows = fetched.flatMap((answer, index) => (answer ? [{ slot: slotOf(streams[index]!.provider), ...answer }] : []));
-  const pageOf = (from: Window[]) =>
-    request.paging === 'forward' ? forwardPage(from, request, query) : backwardPage(from, request, query);
-
-  let page = pageOf(windows);
+  let page = pageFrom(windows, request, query);
   // Completing can fail a provider; the page is then made again from the others' windows, as
   // full as they allow, and the items that brings onto it are completed in turn (loaders
   // answer the ones already completed without asking again). At most one round per provider.
   let failed = await completeItems(streams, page, failures);
   while (failed.size > 0) {
     windows = windows.filter((window) => !failed.has(window.slot));
-    page = pageOf(windows);
+    page = pageFrom(windows, request, query);
     failed = await completeItems(streams, page, failures);
   }
   page.unavailableProviders = PROVIDER_ORDER.filter((name) =>
@@ -97,13 +94,15 @@ export async function paginate(streams: ProviderStream[], query: PageQuery): Pro
   return { page, failures };
 
   function windowRequest(pageRequest: PageRequest, stream: ProviderStream): WindowRequest {
-    const size = pageRequest.size;
-    if (pageRequest.paging === 'forward') {
-      return { from: 'start', offset: pageRequest.start[slotOf(stream.provider)]!, limit: size };
+    const { size, paging } = pageRequest;
+    const slot = slotOf(stream.provider);
+    const from = pageRequest.from[slot]!;
+    if (!pageRequest.to) {
+      // Without `before` the end of the list is not known yet: items before `from` are dropped when the page is made.
+      return paging === 'forward' ? { from: 'start', offset: from, limit: size } : { from: 'end', limit: size };
     }
-    if (!pageRequest.end) return { from: 'end', limit: size };
-    const end = pageRequest.end[slotOf(stream.provider)]!;
-    return { from: 'start', offset: Math.max(0, end - size), limit: Math.min(size, end) };
+    const limit = Math.min(size, Math.max(0, pageRequest.to[slot]! - from));
+    return { from: 'start', offset: paging === 'forward' ? from : pageRequest.to[slot]! - limit, limit };
   }
 }
 
@@ -143,40 +142,26 @@ async function providerOutcomes<T>(work: Promise<T>[], failures: AppError[]): Pr
   });
 }
 
-function forwardPage(
-  windows: Window[],
-  request: Extract<PageRequest, { paging: 'forward' }>,
-  query: PageQuery,
-): ConnectionPage {
-  const start = [...request.start];
-  // Items before the cursor position are not ours to show again (the list may have shrunk).
-  const streams = windows.map((window) => {
-    start[window.slot] = Math.min(start[window.slot]!, window.total);
-    return window.items.slice(Math.max(0, start[window.slot]! - window.offset));
+/**
+ * The page from the providers' windows: each provider's part of the slice, merged, the first
+ * `size` (forward) or the last (backward). A provider without a window (it failed) keeps the
+ * slice's bound as its position in the cursors, so a later page still shows all of its items.
+ */
+function pageFrom(windows: Window[], request: PageRequest, query: PageQuery): ConnectionPage {
+  const forward = request.paging === 'forward';
+  const start = [...(forward ? request.from : (request.to ?? request.from))];
+  const parts = windows.map((window) => {
+    // The list may have shrunk since the cursors were made: positions past its end mean its end.
+    const low = Math.min(request.from[window.slot]!, window.total);
+    const high = Math.max(low, Math.min(request.to?.[window.slot] ?? window.total, window.total));
+    return { window, low, high, items: window.items.slice(Math.max(0, low - window.offset), Math.max(0, high - window.offset)) };
   });
-  const picks = mergeHeads(streams, request.size, comparatorFor(query.direction));
+  const merge = forward ? mergeHeads : mergeTails;
+  const picks = merge(parts.map((part) => part.items), request.size, comparatorFor(query.direction));
   const taken = countBySlot(picks, windows);
+  for (const { window, low, high } of parts) start[window.slot] = forward ? low : high - taken[window.slot]!;
   return buildPage(picks, windows, start, query, {
     hasNextPage: windows.some((window) => start[window.slot]! + taken[window.slot]! < window.total),
-    hasPreviousPage: windows.some((window) => start[window.slot]! > 0),
-  });
-}
-
-function backwardPage(
-  windows: Window[],
-  request: Extract<PageRequest, { paging: 'backward' }>,
-  query: PageQuery,
-): ConnectionPage {
-  const end = request.end ? [...request.end] : PROVIDER_ORDER.map(() => 0);
-  const streams = windows.map((window) => {
-    end[window.slot] = request.end ? Math.min(end[window.slot]!, window.total) : window.total;
-    return window.items.slice(0, Math.max(0, end[window.slot]! - window.offset));
-  });
-  const picks = mergeTails(streams, request.size, comparatorFor(query.direction));
-  const taken = countBySlot(picks, windows);
-  const start = end.map((position, slot) => position - taken[slot]!);
-  return buildPage(picks, windows, start, query, {
-    hasNextPage: windows.some((window) => end[window.slot]! < window.total),
     hasPreviousPage: windows.some((window) => start[window.slot]! > 0),
   });
 }

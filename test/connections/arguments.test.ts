@@ -32,20 +32,21 @@ describe('readPageRequest', () => {
 
   it('defaults to the first 20 from the start', () => {
     expect(DEFAULT_PAGE_SIZE).toBe(20);
-    expect(readPageRequest({}, () => FP)).toEqual({ paging: 'forward', size: 20, start: [0, 0, 0] });
+    expect(readPageRequest({}, () => FP)).toEqual({ paging: 'forward', size: 20, from: [0, 0, 0], to: null });
     expect(readPageRequest({ first: null, last: null, after: null, before: null }, () => FP)).toEqual({
       paging: 'forward',
       size: 20,
-      start: [0, 0, 0],
+      from: [0, 0, 0],
+      to: null,
     });
   });
 
   it.each([0, 1, 37, MAX_PAGE_SIZE])('takes first: %i', (first) => {
-    expect(readPageRequest({ first }, () => FP)).toEqual({ paging: 'forward', size: first, start: [0, 0, 0] });
+    expect(readPageRequest({ first }, () => FP)).toEqual({ paging: 'forward', size: first, from: [0, 0, 0], to: null });
   });
 
   it.each([0, 1, 37, MAX_PAGE_SIZE])('takes last: %i, from the end', (last) => {
-    expect(readPageRequest({ last }, () => FP)).toEqual({ paging: 'backward', size: last, end: null });
+    expect(readPageRequest({ last }, () => FP)).toEqual({ paging: 'backward', size: last, from: [0, 0, 0], to: null });
   });
 
   it.each([-1, -100, MAX_PAGE_SIZE + 1, 1000, 2.5, Number.NaN, Number.POSITIVE_INFINITY])(
@@ -61,24 +62,34 @@ describe('readPageRequest', () => {
     refused({ first: 0, last: 0 }, /`first` or `last`/);
   });
 
-  it('refuses after and before together', () => {
-    refused({ after: cursor, before: cursor }, /`after` or `before`/);
-  });
-
-  it('refuses after with last', () => {
-    refused({ after: cursor, last: 5 }, /`after` goes with `first`/);
-  });
-
-  it('refuses before with first', () => {
-    refused({ before: cursor, first: 5 }, /`before` goes with `last`/);
-  });
-
   it('reads `before` alone as the 20 before it', () => {
-    expect(readPageRequest({ before: cursor }, () => FP)).toEqual({ paging: 'backward', size: 20, end: [2, 5, 1] });
+    expect(readPageRequest({ before: cursor }, () => FP)).toEqual({ paging: 'backward', size: 20, from: [0, 0, 0], to: [2, 5, 1] });
+  });
+
+  // Relay's pagination algorithm: the cursors bound the slice, `first` or `last` take from it.
+  it('bounds the slice by both cursors, the page taken by `first` from its start', () => {
+    const later = encodeCursor(FP, { before: [4, 9, 3], provider: 'WACHT' });
+    expect(readPageRequest({ after: cursor, before: later, first: 3 }, () => FP)).toEqual({
+      paging: 'forward',
+      size: 3,
+      from: [2, 6, 1],
+      to: [4, 9, 3],
+    });
+    expect(readPageRequest({ after: cursor, before: later }, () => FP)).toEqual({
+      paging: 'forward',
+      size: 20,
+      from: [2, 6, 1],
+      to: [4, 9, 3],
+    });
+  });
+
+  it('takes `last` from the end of the slice after `after`, and `first` from the start of the slice before `before`', () => {
+    expect(readPageRequest({ after: cursor, last: 4 }, () => FP)).toEqual({ paging: 'backward', size: 4, from: [2, 6, 1], to: null });
+    expect(readPageRequest({ before: cursor, first: 4 }, () => FP)).toEqual({ paging: 'forward', size: 4, from: [0, 0, 0], to: [2, 5, 1] });
   });
 
   it('reads `after` alone as the 20 after it', () => {
-    expect(readPageRequest({ after: cursor }, () => FP)).toEqual({ paging: 'forward', size: 20, start: [2, 6, 1] });
+    expect(readPageRequest({ after: cursor }, () => FP)).toEqual({ paging: 'forward', size: 20, from: [2, 6, 1], to: null });
   });
 
   it("starts after the cursor's own item: its provider's position moves by one", () => {
@@ -86,19 +97,21 @@ describe('readPageRequest', () => {
     expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'AUTH0' }) }, () => FP)).toEqual({
       paging: 'forward',
       size: 3,
-      start: [5, 0, 7],
+      from: [5, 0, 7],
+      to: null,
     });
     expect(readPageRequest({ first: 3, after: encodeCursor(FP, { before: positions, provider: 'WACHT' }) }, () => FP)).toEqual({
       paging: 'forward',
       size: 3,
-      start: [4, 0, 8],
+      from: [4, 0, 8],
+      to: null,
     });
   });
 
   it("ends before the cursor's own item: positions as they are", () => {
     expect(
       readPageRequest({ last: 7, before: encodeCursor(FP, { before: [4, 0, 7], provider: 'AUTH0' }) }, () => FP),
-    ).toEqual({ paging: 'backward', size: 7, end: [4, 0, 7] });
+    ).toEqual({ paging: 'backward', size: 7, from: [0, 0, 0], to: [4, 0, 7] });
   });
 
   it('refuses a cursor of other arguments', () => {

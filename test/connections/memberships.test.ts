@@ -323,7 +323,7 @@ describe('listCallerMemberships', () => {
   });
 
   it.each([
-    ['last with after', { last: 2, after: 'x' }],
+    ['first and last together', { first: 2, last: 2 }],
     ['first not an integer', { first: 1.5 }],
     ['a cursor that does not decode', { before: '***' }],
     ['an in list over 100 values', { filter: { status: { in: Array.from({ length: 101 }, () => 'ACTIVE' as const) } } }],

@@ -227,6 +227,64 @@ describe('paging through the merged list', () => {
     );
   });
 
+  it('any cursors with first, last or neither give the page of Relay\'s pagination algorithm', async () => {
+    const cursorIndexArb = fc.option(fc.nat(), { nil: undefined });
+    const sizeArgArb = fc.oneof(
+      fc.record({ first: fc.integer({ min: 0, max: 15 }) }),
+      fc.record({ last: fc.integer({ min: 0, max: 15 }) }),
+      fc.constant({}),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        catalogArb,
+        directionArb,
+        cursorIndexArb,
+        cursorIndexArb,
+        sizeArgArb,
+        async (catalog, direction, afterPick, beforePick, sizeArgs: { first?: number; last?: number }) => {
+          const streams = streamsOf(catalog, direction);
+          const expected = expectedOrder(catalog, direction);
+          fc.pre(expected.length > 0 || (afterPick === undefined && beforePick === undefined));
+          const edges = (await walkForward(streams, direction, 15)).pages.flatMap(({ page: result }) => result.edges);
+          const afterIndex = afterPick === undefined ? undefined : afterPick % expected.length;
+          const beforeIndex = beforePick === undefined ? undefined : beforePick % expected.length;
+          for (const stream of streams) stream.requests.length = 0;
+
+          const result = await page(streams, {
+            ...sizeArgs,
+            after: afterIndex === undefined ? null : edges[afterIndex]!.cursor,
+            before: beforeIndex === undefined ? null : edges[beforeIndex]!.cursor,
+            orderDirection: direction,
+          });
+
+          // The algorithm on the whole list: the slice between the cursors, then first or last of it.
+          const low = afterIndex === undefined ? 0 : afterIndex + 1;
+          const high = Math.max(low, beforeIndex ?? expected.length);
+          const backward = sizeArgs.last !== undefined || (sizeArgs.first === undefined && afterIndex === undefined && beforeIndex !== undefined);
+          const size = sizeArgs.first ?? sizeArgs.last ?? 20;
+          const start = backward ? Math.max(low, high - size) : low;
+          const shown = expected.slice(start, Math.min(high, start + size));
+          expect(idsOf(result.page.edges.map((edge) => edge.node))).toEqual(shown);
+          // The same cursors as the walk gave those items: a page resumes the same way whichever way it came.
+          expect(result.page.edges.map((edge) => edge.cursor)).toEqual(edges.slice(start, start + shown.length).map((edge) => edge.cursor));
+          expect(result.page.totalCount).toBe(expected.length);
+          expect(pageInfoOf(result.page)).toMatchObject({
+            hasNextPage: start + shown.length < expected.length,
+            hasPreviousPage: start > 0,
+          });
+          // Each provider is asked once, for no more than the page, nor (with `before`) than its part of the slice.
+          for (const stream of streams) {
+            expect(stream.requests).toHaveLength(1);
+            expect(stream.requests[0]!.limit).toBeLessThanOrEqual(size);
+          }
+          const asked = streams.reduce((sum, stream) => sum + stream.requests[0]!.limit, 0);
+          if (beforeIndex !== undefined) expect(asked).toBeLessThanOrEqual(Math.max(0, beforeIndex - low));
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('first: 0 returns no edges, with the total and whether anything follows', async () => {
     await fc.assert(
       fc.asyncProperty(catalogArb, directionArb, async (catalog, direction) => {

@@ -294,6 +294,36 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       ]);
     });
 
+    it('any two cursors bound a slice, first or last taking from it (Relay’s algorithm), each page at most two requests', async () => {
+      const run = asConnection(asUser);
+      const head = await run({ first: 100 });
+      const edges = [...head.edges, ...(await run({ first: 100, after: head.pageInfo.endCursor })).edges];
+      expect(edges.map((edge) => edge.node.name)).toEqual(allNames());
+      const cursor = (index: number) => edges[index]!.cursor;
+      const cases: Array<[string, Record<string, unknown>, number, number]> = [
+        // [what, arguments, index of the first item shown, index past the last]
+        ['after and before, first', { after: cursor(10), before: cursor(40), first: 100 }, 11, 40],
+        ['after and before, last', { after: cursor(10), before: cursor(40), last: 5 }, 35, 40],
+        ['after and before, neither (first: 20)', { after: cursor(10), before: cursor(60) }, 11, 31],
+        ['after with last, the slice longer than the page', { after: cursor(10), last: 5 }, 125, 130],
+        ['after with last, the slice shorter than the page', { after: cursor(120), last: 20 }, 121, 130],
+        ['before with first', { before: cursor(40), first: 5 }, 0, 5],
+        ['after beyond before: nothing between', { after: cursor(40), before: cursor(10), first: 5 }, 41, 41],
+      ];
+      for (const [what, variables, from, to] of cases) {
+        fake().reset();
+        const connection = await run(variables);
+        expect([what, connection.edges.map((edge) => edge.cursor)]).toEqual([what, edges.slice(from, to).map((edge) => edge.cursor)]);
+        expect([what, names(connection)]).toEqual([what, allNames().slice(from, to)]);
+        expect([what, connection.totalCount, connection.pageInfo]).toMatchObject([
+          what,
+          DEMO_CF_ORGANIZATION_COUNT,
+          { hasPreviousPage: from > 0, hasNextPage: to < DEMO_CF_ORGANIZATION_COUNT },
+        ]);
+        expect([what, listRequests().length <= 2]).toEqual([what, true]);
+      }
+    });
+
     it('first: 0 still counts, with one request of one result', async () => {
       const { connection } = await asUser({ first: 0 });
       expect(connection).toMatchObject({ totalCount: DEMO_CF_ORGANIZATION_COUNT, edges: [] });

@@ -787,9 +787,7 @@ refusals('first and last out of range', [
       ['last: -1', { last: -1 }],
       ['last: 101', { last: 101 }],
       ['first and last together', { first: 1, last: 1 }],
-      ['after with last', { last: 2, after: 'CURSOR' }],
-      ['before with first', { first: 2, before: 'CURSOR' }],
-      ['after and before together', { first: 2, after: 'CURSOR', before: 'CURSOR' }],
+      ['first and last together, with both cursors', { first: 1, last: 1, after: 'CURSOR', before: 'CURSOR' }],
     ] as const
   ).map(([name, variables]): Refusal => ({
     name,
