@@ -15,7 +15,7 @@ import {
   type WindowRequest,
 } from '../providers/provider';
 import type { PageRequest } from './arguments';
-import { encodeCursor } from './cursor';
+import { END_OF_LIST, encodeCursor } from './cursor';
 import { mergeHeads, mergeTails, type Pick } from './merge';
 import { comparatorFor } from './order';
 
@@ -76,34 +76,73 @@ interface Window {
 export async function paginate(streams: ProviderStream[], query: PageQuery): Promise<PageResult> {
   const { request } = query;
   const failures: AppError[] = [];
-  const fetched = await providerOutcomes(streams.map((stream) => stream.fetch(windowRequest(request, stream))), failures);
-  let windows = fetched.flatMap((answer, index) => (answer ? [{ slot: slotOf(streams[index]!.provider), ...answer }] : []));
-  let page = pageFrom(windows, request, query);
+  let windows = await fetchWindows(streams, request, failures);
+  const pageOf = (answered: Window[]) => {
+    const failed = streams.map((stream) => slotOf(stream.provider)).filter((slot) => !answered.some((window) => window.slot === slot));
+    return pageFrom(answered, failed, request, query);
+  };
+  let page = pageOf(windows);
   // Completing can fail a provider; the page is then made again from the others' windows, as
   // full as they allow, and the items that brings onto it are completed in turn (loaders
   // answer the ones already completed without asking again). At most one round per provider.
   let failed = await completeItems(streams, page, failures);
   while (failed.size > 0) {
     windows = windows.filter((window) => !failed.has(window.slot));
-    page = pageFrom(windows, request, query);
+    page = pageOf(windows);
     failed = await completeItems(streams, page, failures);
   }
   page.unavailableProviders = PROVIDER_ORDER.filter((name) =>
     failures.some((failure) => failure.details.provider === name),
   );
   return { page, failures };
+}
 
-  function windowRequest(pageRequest: PageRequest, stream: ProviderStream): WindowRequest {
-    const { size, paging } = pageRequest;
-    const slot = slotOf(stream.provider);
-    const from = pageRequest.from[slot]!;
-    if (!pageRequest.to) {
-      // Without `before` the end of the list is not known yet: items before `from` are dropped when the page is made.
-      return paging === 'forward' ? { from: 'start', offset: from, limit: size } : { from: 'end', limit: size };
-    }
-    const limit = Math.min(size, Math.max(0, pageRequest.to[slot]! - from));
-    return { from: 'start', offset: paging === 'forward' ? from : pageRequest.to[slot]! - limit, limit };
+/**
+ * Each answering provider's window of the slice. A window is asked for again, once, where it
+ * missed what the page may show: a list that shrank since `before`'s cursor was made (the
+ * window was taken back from a position past its new end).
+ */
+async function fetchWindows(streams: ProviderStream[], request: PageRequest, failures: AppError[]): Promise<Window[]> {
+  let answers = await providerOutcomes(
+    streams.map((stream) => stream.fetch(windowRequest(request, slotOf(stream.provider)))),
+    failures,
+  );
+  const missed = answers.map((answer, index) => answer && missedWindow(request, slotOf(streams[index]!.provider), answer));
+  if (missed.some(Boolean)) {
+    answers = await providerOutcomes(
+      answers.map((answer, index) => (missed[index] ? streams[index]!.fetch(missed[index]) : Promise.resolve(answer))),
+      failures,
+    );
   }
+  return answers.flatMap((answer, index) => (answer ? [{ slot: slotOf(streams[index]!.provider), ...answer }] : []));
+}
+
+function windowRequest(request: PageRequest, slot: number): WindowRequest {
+  const { size, paging } = request;
+  const from = request.from[slot]!;
+  if (!request.to) {
+    // Without `before` the end of the list is not known yet: items before `from` are dropped when the page is made.
+    return paging === 'forward' ? { from: 'start', offset: from, limit: size } : { from: 'end', limit: size };
+  }
+  const limit = Math.min(size, Math.max(0, request.to[slot]! - from));
+  return { from: 'start', offset: paging === 'forward' ? from : request.to[slot]! - limit, limit };
+}
+
+/** What the page may take of this provider's list, in positions of the list as it is now. */
+function sliceOf(request: PageRequest, slot: number, total: number): { low: number; high: number } {
+  // The list may have shrunk since the cursors were made: positions past its end mean its end.
+  const low = Math.min(request.from[slot]!, total);
+  const high = Math.max(low, Math.min(request.to?.[slot] ?? total, total));
+  return { low, high };
+}
+
+/** The window to ask for instead when `answer` does not hold the part of the slice the page may show. */
+function missedWindow(request: PageRequest, slot: number, answer: WindowAnswer): WindowRequest | undefined {
+  const { low, high } = sliceOf(request, slot, answer.total);
+  const start = request.paging === 'forward' ? low : Math.max(low, high - request.size);
+  const end = Math.min(high, start + request.size);
+  const holds = start >= end || (answer.offset <= start && answer.offset + answer.items.length >= end);
+  return holds ? undefined : { from: 'start', offset: start, limit: end - start };
 }
 
 /** Completes each provider's items on the page; the slots of those that could not (their errors in `failures`). */
@@ -144,25 +183,27 @@ async function providerOutcomes<T>(work: Promise<T>[], failures: AppError[]): Pr
 
 /**
  * The page from the providers' windows: each provider's part of the slice, merged, the first
- * `size` (forward) or the last (backward). A provider without a window (it failed) keeps the
- * slice's bound as its position in the cursors, so a later page still shows all of its items.
+ * `size` (forward) or the last (backward). A provider that `failed` keeps the slice's bound in
+ * the cursors, or the end of its list when that bound is not known (`last` without `before`),
+ * so that walking on in the page's direction still shows all of its items.
+ * Page info as in Relay: the page's own direction speaks of the slice, the other of the list.
  */
-function pageFrom(windows: Window[], request: PageRequest, query: PageQuery): ConnectionPage {
+function pageFrom(windows: Window[], failed: number[], request: PageRequest, query: PageQuery): ConnectionPage {
   const forward = request.paging === 'forward';
   const start = [...(forward ? request.from : (request.to ?? request.from))];
+  if (!forward && !request.to) for (const slot of failed) start[slot] = END_OF_LIST;
   const parts = windows.map((window) => {
-    // The list may have shrunk since the cursors were made: positions past its end mean its end.
-    const low = Math.min(request.from[window.slot]!, window.total);
-    const high = Math.max(low, Math.min(request.to?.[window.slot] ?? window.total, window.total));
+    const { low, high } = sliceOf(request, window.slot, window.total);
     return { window, low, high, items: window.items.slice(Math.max(0, low - window.offset), Math.max(0, high - window.offset)) };
   });
   const merge = forward ? mergeHeads : mergeTails;
   const picks = merge(parts.map((part) => part.items), request.size, comparatorFor(query.direction));
   const taken = countBySlot(picks, windows);
   for (const { window, low, high } of parts) start[window.slot] = forward ? low : high - taken[window.slot]!;
+  const past = (part: (typeof parts)[number]) => start[part.window.slot]! + taken[part.window.slot]!;
   return buildPage(picks, windows, start, query, {
-    hasNextPage: windows.some((window) => start[window.slot]! + taken[window.slot]! < window.total),
-    hasPreviousPage: windows.some((window) => start[window.slot]! > 0),
+    hasNextPage: parts.some((part) => past(part) < (forward ? part.high : part.window.total)),
+    hasPreviousPage: parts.some((part) => start[part.window.slot]! > (forward ? 0 : part.low)),
   });
 }
 

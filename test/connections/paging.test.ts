@@ -265,13 +265,17 @@ describe('paging through the merged list', () => {
           const start = backward ? Math.max(low, high - size) : low;
           const shown = expected.slice(start, Math.min(high, start + size));
           expect(idsOf(result.page.edges.map((edge) => edge.node))).toEqual(shown);
-          // The same cursors as the walk gave those items: a page resumes the same way whichever way it came.
+          // The same cursors as the walk gave those items (providers sorted as the engine sorts): a page
+          // resumes the same way whichever way it came.
           expect(result.page.edges.map((edge) => edge.cursor)).toEqual(edges.slice(start, start + shown.length).map((edge) => edge.cursor));
           expect(result.page.totalCount).toBe(expected.length);
-          expect(pageInfoOf(result.page)).toMatchObject({
-            hasNextPage: start + shown.length < expected.length,
-            hasPreviousPage: start > 0,
-          });
+          // Relay's page info: in the page's direction, whether the slice holds more; in the other,
+          // whether the list does beyond the cursor.
+          expect(pageInfoOf(result.page)).toMatchObject(
+            backward
+              ? { hasPreviousPage: start > low, hasNextPage: high < expected.length }
+              : { hasNextPage: start + shown.length < high, hasPreviousPage: low > 0 },
+          );
           // Each provider is asked once, for no more than the page, nor (with `before`) than its part of the slice.
           for (const stream of streams) {
             expect(stream.requests).toHaveLength(1);
@@ -439,6 +443,41 @@ describe('a provider whose own order differs from ours (Cloud Foundry collation)
   });
 });
 
+describe('a list that shrank since the cursors were made', () => {
+  const records = Array.from({ length: 10 }, (_, index) => membership('AUTH0', `a${index + 1}`, `n${String(index + 1).padStart(2, '0')}`));
+
+  it('`before` past its new end: the page is still its last items, the window asked for again once', async () => {
+    const edges = (await page([listStream('AUTH0', records, 'ASC')], { first: 10 })).page.edges;
+    const before = edges[9]!.cursor;
+    const afterA1 = edges[0]!.cursor;
+    const cases: Array<[ConnectionArgs, string[], boolean]> = [
+      [{ before, last: 3 }, ['auth0:a3', 'auth0:a4', 'auth0:a5'], true],
+      [{ after: afterA1, before, last: 3 }, ['auth0:a3', 'auth0:a4', 'auth0:a5'], true],
+      [{ after: afterA1, before, last: 10 }, ['auth0:a2', 'auth0:a3', 'auth0:a4', 'auth0:a5'], false],
+      [{ after: afterA1, before, first: 2 }, ['auth0:a2', 'auth0:a3'], true],
+    ];
+    for (const [args, shown, more] of cases) {
+      const shrunk = listStream('AUTH0', records.slice(0, 5), 'ASC');
+      const { page: result } = await page([shrunk], args);
+      expect([args, idsOf(result.edges.map((edge) => edge.node))]).toEqual([args, shown]);
+      const direction = args.last === undefined ? 'hasNextPage' : 'hasPreviousPage';
+      expect([args, result.pageInfo[direction], result.pageInfo.startCursor === result.edges[0]?.cursor]).toEqual([args, more, true]);
+      expect(result.totalCount).toBe(5);
+      expect(shrunk.requests.length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('asks again only for what the page may show', async () => {
+    const before = (await page([listStream('AUTH0', records, 'ASC')], { first: 10 })).page.edges[9]!.cursor;
+    const shrunk = listStream('AUTH0', records.slice(0, 5), 'ASC');
+    await page([shrunk], { before, last: 3 });
+    expect(shrunk.requests).toEqual([
+      { from: 'start', offset: 6, limit: 3 },
+      { from: 'start', offset: 2, limit: 3 },
+    ]);
+  });
+});
+
 describe('provider failures', () => {
   const auth0 = [membership('AUTH0', 'o1', 'Beta'), membership('AUTH0', 'o2', 'delta')];
   const cf = [membership('CLOUD_FOUNDRY', 'g1', 'alpha'), membership('CLOUD_FOUNDRY', 'g2', 'Charlie')];
@@ -506,6 +545,40 @@ describe('provider failures', () => {
     expect(idsOf(third.page.edges.map((edge) => edge.node))).toEqual(['wacht:w1', 'wacht:w2']);
     expect(third.page.pageInfo.hasNextPage).toBe(false);
   });
+
+  it.each([
+    ['`last`', () => ({ last: 1 }), ['auth0:a2']],
+    ['`after` with `last`', (cursorOfA1: string) => ({ after: cursorOfA1, last: 1 }), ['auth0:a2']],
+  ])('a provider failing on the page of %s (its end not known) shows all its items as the walk goes on backward', async (_, args, shown) => {
+    const auth0Records = [membership('AUTH0', 'a1', 'a'), membership('AUTH0', 'a2', 'c')];
+    const wachtList = listStream('WACHT', [membership('WACHT', 'w1', 'b'), membership('WACHT', 'w2', 'd')], 'ASC');
+    let wachtDown = false;
+    const wacht: ProviderStream = {
+      provider: 'WACHT',
+      fetch: (request) => (wachtDown ? Promise.reject(outage()) : wachtList.fetch(request)),
+    };
+    const streams = [listStream('AUTH0', auth0Records, 'ASC'), wacht];
+    const cursorOfA1 = (await page(streams, { first: 1 })).page.pageInfo.endCursor!;
+    wachtDown = true;
+    const during = await page(streams, args(cursorOfA1));
+    expect(idsOf(during.page.edges.map((edge) => edge.node))).toEqual(shown);
+    expect(during.page.unavailableProviders).toEqual(['WACHT']);
+    wachtDown = false;
+    const after = await walkBackwardFrom(streams, during.page.pageInfo.startCursor!);
+    expect(after.sort()).toEqual(['auth0:a1', 'wacht:w1', 'wacht:w2']);
+  });
+
+  /** `last: 5, before: cursor` until hasPreviousPage is false: the ids seen. */
+  async function walkBackwardFrom(streams: ProviderStream[], cursor: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let before = cursor, pages = 0; pages < 10; pages += 1) {
+      const { page: result } = await page(streams, { last: 5, before });
+      ids.push(...idsOf(result.edges.map((edge) => edge.node)));
+      if (!result.pageInfo.hasPreviousPage) return ids;
+      before = result.pageInfo.startCursor!;
+    }
+    throw new Error('the backward walk does not end');
+  }
 
   it('a plain Error is a bug, not a provider failure: paginate rejects', async () => {
     const bug = new Error('TypeError in a mapper');
