@@ -15,6 +15,12 @@ export interface TokenIssuer {
   readonly provider: IdentityProvider;
   /** The exact `iss` it signs with (may need discovery, e.g. the UAA behind `/v2/info`). */
   issuer(): Promise<string>;
+  /**
+   * Whether a token naming `iss` may be this issuer's, known without discovery (the UAA's
+   * always ends in `/oauth/token`): one that may not is refused without asking, even while
+   * discovery fails. Absent: any may be.
+   */
+  mayHaveIssued?(iss: string): boolean;
   /** Its signing keys. */
   keys(): Promise<JWTVerifyGetKey>;
   /** The `aud` its tokens must carry, if any. */
@@ -72,6 +78,7 @@ export class Authenticator {
   private async issuerNamed(iss: string): Promise<TokenIssuer | undefined> {
     let undiscovered: unknown;
     for (const candidate of this.issuers) {
+      if (candidate.mayHaveIssued && !candidate.mayHaveIssued(iss)) continue;
       try {
         if ((await candidate.issuer()) === iss) return candidate;
       } catch (error) {

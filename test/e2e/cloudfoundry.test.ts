@@ -781,6 +781,42 @@ describe('the UAA client token and discovery, per process', () => {
   });
 });
 
+describe('caller tokens while the UAA cannot be discovered', () => {
+  let harness: Harness;
+  const { fake } = cloudFoundryTools(() => harness);
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('a token no UAA could have issued is UNAUTHENTICATED at once, not an outage, and discovery is not asked for it', async () => {
+    fake().fail({ path: /^\/v2\/info$/, status: 503, body: {}, times: Infinity });
+    const forged = await harness.auth0.mintCallerToken(DEMO_AUTH0_ADMIN_USER_ID, { issuer: 'https://evil.example.com/', audience: DEMO_AUTH0_AUDIENCE });
+    const { body } = await harness.graphql(MEMBERSHIPS, {
+      variables: { first: 3 },
+      headers: { ...bearer(forged), 'x-wacht-session': DEMO_WACHT_SESSION },
+    });
+    expect(body.data).toEqual({ myOrganizationMemberships: null });
+    expect(body.errors!.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED' }]);
+    expect(fake().requestsTo(/^\/v2\/info$/)).toHaveLength(0);
+    expect(harness.wacht.requests).toHaveLength(0);
+  });
+
+  it('a token naming a UAA token endpoint still waits for discovery: Cloud Foundry is unavailable, the others answer', async () => {
+    fake().fail({ path: /^\/v2\/info$/, status: 503, body: {}, times: Infinity });
+    const userToken = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+    const { body } = await harness.graphql(MEMBERSHIPS, {
+      variables: { first: 3 },
+      headers: { ...bearer(userToken), 'x-wacht-session': DEMO_WACHT_SESSION },
+    });
+    expect(body.errors!.map((error) => error.extensions)).toEqual([{ code: 'UPSTREAM_UNAVAILABLE', provider: 'CLOUD_FOUNDRY' }]);
+    expect(body.data!.myOrganizationMemberships.unavailableProviders).toEqual(['CLOUD_FOUNDRY']);
+    expect(body.data!.myOrganizationMemberships.totalCount).toBeGreaterThan(0);
+    expect(fake().requestsTo(/^\/v2\/info$/).length).toBeGreaterThan(0);
+  });
+});
+
 /** The contract's order: lowercase names in code-unit order. */
 function compareNames(a: string, b: string): number {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];

@@ -110,7 +110,8 @@ const memberships = (variables: Record<string, unknown>, headers: Record<string,
   gql(MEMBERSHIPS, variables, headers);
 const userOrganizations = (representation: unknown, headers: Record<string, string>, variables: Record<string, unknown> = {}) =>
   gql(USER_ORGANIZATIONS, { representations: [representation], first: 2, ...variables }, headers);
-const organization = (representation: unknown) => gql(ORGANIZATIONS, { representations: [representation] });
+const organization = (representation: unknown, headers: Record<string, string> = {}) =>
+  gql(ORGANIZATIONS, { representations: [representation] }, headers);
 
 // ---------------------------------------------------------------------------------------------
 // The world the rows are built in: tokens and cursors minted once the fakes run
@@ -1058,6 +1059,22 @@ refusals('bad bearer tokens', [
     code: 'UNAUTHENTICATED',
     data: NO_MEMBERSHIPS,
   })),
+  // References need no caller, but a bearer token presented must verify (ids that would be fetched otherwise).
+  ...(
+    [
+      ['garbage', () => 'Bearer garbage'],
+      ['an expired token', (w: World) => `Bearer ${w.tokens.expired}`],
+      ['an unknown issuer', (w: World) => `Bearer ${w.tokens.unknownIssuer}`],
+    ] as const
+  ).flatMap(([name, authorization]) =>
+    ['auth0:org_unknown0000000001', `cloudfoundry:${UNKNOWN_GUID}`].map((id): Refusal => ({
+      name: `an Organization reference (${id.slice(0, id.indexOf(':'))}) with ${name}`,
+      probe: (w) => organization({ __typename: 'Organization', id }, { authorization: authorization(w) }),
+      status: 200,
+      code: 'UNAUTHENTICATED',
+      data: NO_ORGANIZATION,
+    })),
+  ),
   ...(
     [
       ['User.organizations without a credential', DEMO_AUTH0_USER_ID, () => ({}), 'UNAUTHENTICATED'],

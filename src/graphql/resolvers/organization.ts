@@ -1,4 +1,4 @@
-import { badUserInput } from '../../errors';
+import { AppError, badUserInput } from '../../errors';
 import { ID_PREFIX, PROVIDER_ORDER } from '../../providers/provider';
 import type { Resolvers } from '../generated';
 
@@ -17,6 +17,11 @@ export const organizationResolvers: Resolvers = {
       if (!provider || providerId === '') {
         throw badUserInput(`Organization id must start with one of ${PROVIDER_ORDER.map((name) => `${ID_PREFIX[name]}:`).join(', ')}`);
       }
+      // References need no caller, but a bearer token presented must verify: an invalid one is
+      // never anonymous (an issuer that cannot be reached is that provider's failure, not this one's).
+      await context.caller.bearer().catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'UNAUTHENTICATED') throw error;
+      });
       const binding = context.providers.find((candidate) => candidate.provider.name === provider);
       return (await binding?.source.organization?.(providerId)) ?? null;
     },

@@ -9,6 +9,9 @@ import type { UpstreamClient } from '../../upstream/http-client';
 import { failureOf, parseBody } from '../../upstream/response';
 import { infoSchema } from './wire';
 
+/** What the UAA's `iss` is: its token endpoint. */
+const ISSUER_PATH = '/oauth/token';
+
 /** The UAA's base URL, without a trailing slash. */
 export type UaaLocator = () => Promise<string>;
 
@@ -39,7 +42,8 @@ export function uaaIssuer(uaa: UaaLocator, audience: string | null): TokenIssuer
   );
   return {
     provider: 'CLOUD_FOUNDRY',
-    issuer: async () => `${await uaa()}/oauth/token`,
+    issuer: async () => `${await uaa()}${ISSUER_PATH}`,
+    mayHaveIssued: (iss) => iss.endsWith(ISSUER_PATH),
     keys,
     ...(audience ? { audience } : {}),
     identity: (claims) => ({ userId: userIdOf(claims), scopes: scopesOf(claims) }),
