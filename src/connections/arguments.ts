@@ -7,7 +7,7 @@
 import type { OrganizationFilter, OrderDirection, IdentityProvider } from '../graphql/generated';
 import { badUserInput } from '../errors';
 import { PROVIDER_ORDER } from '../providers/provider';
-import { decodeCursor, type CursorPosition } from './cursor';
+import { UNKNOWN_POSITION, decodeCursor, type CursorPosition } from './cursor';
 import { validateFilter } from './filter';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -31,7 +31,7 @@ export interface PageRequest {
   size: number;
   /** Each provider's first position in the slice: just past `after`'s item, else 0. */
   from: number[];
-  /** Each provider's position just past the slice (`before`'s item); null: the end of every list. */
+  /** Each provider's position just past the slice (`before`'s item; UNKNOWN_POSITION: its list's end); null: the end of every list. */
   to: number[] | null;
 }
 
@@ -75,5 +75,7 @@ function pageSize(argument: 'first' | 'last', value: number | null | undefined):
 
 function positionsAfter(cursor: CursorPosition): number[] {
   const index = PROVIDER_ORDER.indexOf(cursor.provider);
-  return cursor.before.map((position, provider) => (provider === index ? position + 1 : position));
+  return cursor.before.map((position, provider) =>
+    position === UNKNOWN_POSITION ? 0 : provider === index ? position + 1 : position,
+  );
 }

@@ -15,7 +15,7 @@ import {
   type WindowRequest,
 } from '../providers/provider';
 import type { PageRequest } from './arguments';
-import { END_OF_LIST, encodeCursor } from './cursor';
+import { UNKNOWN_POSITION, encodeCursor } from './cursor';
 import { mergeHeads, mergeTails, type Pick } from './merge';
 import { comparatorFor } from './order';
 
@@ -120,12 +120,13 @@ async function fetchWindows(streams: ProviderStream[], request: PageRequest, fai
 function windowRequest(request: PageRequest, slot: number): WindowRequest {
   const { size, paging } = request;
   const from = request.from[slot]!;
-  if (!request.to) {
+  const to = request.to?.[slot];
+  if (to === undefined || to === UNKNOWN_POSITION) {
     // Without `before` the end of the list is not known yet: items before `from` are dropped when the page is made.
     return paging === 'forward' ? { from: 'start', offset: from, limit: size } : { from: 'end', limit: size };
   }
-  const limit = Math.min(size, Math.max(0, request.to[slot]! - from));
-  return { from: 'start', offset: paging === 'forward' ? from : request.to[slot]! - limit, limit };
+  const limit = Math.min(size, Math.max(0, to - from));
+  return { from: 'start', offset: paging === 'forward' ? from : to - limit, limit };
 }
 
 /** What the page may take of this provider's list, in positions of the list as it is now. */
@@ -184,14 +185,14 @@ async function providerOutcomes<T>(work: Promise<T>[], failures: AppError[]): Pr
 /**
  * The page from the providers' windows: each provider's part of the slice, merged, the first
  * `size` (forward) or the last (backward). A provider that `failed` keeps the slice's bound in
- * the cursors, or the end of its list when that bound is not known (`last` without `before`),
- * so that walking on in the page's direction still shows all of its items.
+ * the cursors, or UNKNOWN_POSITION when that bound is not known (`last` without `before`), so
+ * that walking on still shows all of its items.
  * Page info as in Relay: the page's own direction speaks of the slice, the other of the list.
  */
 function pageFrom(windows: Window[], failed: number[], request: PageRequest, query: PageQuery): ConnectionPage {
   const forward = request.paging === 'forward';
   const start = [...(forward ? request.from : (request.to ?? request.from))];
-  if (!forward && !request.to) for (const slot of failed) start[slot] = END_OF_LIST;
+  if (!forward && !request.to) for (const slot of failed) start[slot] = UNKNOWN_POSITION;
   const parts = windows.map((window) => {
     const { low, high } = sliceOf(request, window.slot, window.total);
     return { window, low, high, items: window.items.slice(Math.max(0, low - window.offset), Math.max(0, high - window.offset)) };

@@ -18,11 +18,11 @@ export interface CursorPosition {
 const VERSION = 'c1';
 const MAX_POSITION = 9_999_999;
 /**
- * A position past the end of any list: where a provider that failed on a `last` page without
- * `before` stands in its cursors (where its list ends is not known), so that walking on
- * backward still shows all of its items. Read against a list, it means the list's end.
+ * The position of a provider that failed on a `last` page without `before`, where its list
+ * ends was not known: it bounds nothing, read in `after` as its list's start and in `before`
+ * as its end, so that walking on either way shows all of its items (some perhaps twice).
  */
-export const END_OF_LIST = MAX_POSITION;
+export const UNKNOWN_POSITION = MAX_POSITION;
 const FINGERPRINT = /^[A-Za-z0-9_-]{11}$/;
 
 /** A short digest of whatever the list depends on (filter, order, providers, subject). */

@@ -5,7 +5,7 @@ import {
   validateArgs,
   type ConnectionArgs,
 } from '../../src/connections/arguments';
-import { encodeCursor, fingerprint } from '../../src/connections/cursor';
+import { UNKNOWN_POSITION, encodeCursor, fingerprint } from '../../src/connections/cursor';
 import { caughtSync, expectAppError } from './support';
 
 const FP = fingerprint({ list: 'me', filter: {}, direction: 'ASC', providers: null });
@@ -106,6 +106,12 @@ describe('readPageRequest', () => {
       from: [4, 0, 8],
       to: null,
     });
+  });
+
+  it('reads an unknown position (a provider that failed where its end was not known) as no bound: the start in `after`, the end in `before`', () => {
+    const unknown = encodeCursor(FP, { before: [4, UNKNOWN_POSITION, 7], provider: 'AUTH0' });
+    expect(readPageRequest({ first: 3, after: unknown }, () => FP)).toMatchObject({ from: [5, 0, 7], to: null });
+    expect(readPageRequest({ last: 3, before: unknown }, () => FP)).toMatchObject({ from: [0, 0, 0], to: [4, UNKNOWN_POSITION, 7] });
   });
 
   it("ends before the cursor's own item: positions as they are", () => {

@@ -467,14 +467,19 @@ describe('a list that shrank since the cursors were made', () => {
     }
   });
 
-  it('asks again only for what the page may show', async () => {
-    const before = (await page([listStream('AUTH0', records, 'ASC')], { first: 10 })).page.edges[9]!.cursor;
+  it('asks again only the provider that missed, and only for what the page may show', async () => {
+    const others = [membership('WACHT', 'w1', 'zz')];
+    const edges = (await page([listStream('AUTH0', records, 'ASC'), listStream('WACHT', others, 'ASC')], { first: 11 })).page.edges;
+    const [afterA3, before] = [edges[2]!.cursor, edges[9]!.cursor];
     const shrunk = listStream('AUTH0', records.slice(0, 5), 'ASC');
-    await page([shrunk], { before, last: 3 });
+    const wacht = listStream('WACHT', others, 'ASC');
+    const { page: result } = await page([shrunk, wacht], { after: afterA3, before, last: 5 });
+    expect(idsOf(result.edges.map((edge) => edge.node))).toEqual(['auth0:a4', 'auth0:a5']);
     expect(shrunk.requests).toEqual([
-      { from: 'start', offset: 6, limit: 3 },
-      { from: 'start', offset: 2, limit: 3 },
+      { from: 'start', offset: 4, limit: 5 },
+      { from: 'start', offset: 3, limit: 2 },
     ]);
+    expect(wacht.requests).toEqual([{ from: 'start', offset: 0, limit: 0 }]);
   });
 });
 
@@ -549,7 +554,7 @@ describe('provider failures', () => {
   it.each([
     ['`last`', () => ({ last: 1 }), ['auth0:a2']],
     ['`after` with `last`', (cursorOfA1: string) => ({ after: cursorOfA1, last: 1 }), ['auth0:a2']],
-  ])('a provider failing on the page of %s (its end not known) shows all its items as the walk goes on backward', async (_, args, shown) => {
+  ])('a provider failing on the page of %s (its end not known) shows all its items as the walk goes on, either way', async (_, args, shown) => {
     const auth0Records = [membership('AUTH0', 'a1', 'a'), membership('AUTH0', 'a2', 'c')];
     const wachtList = listStream('WACHT', [membership('WACHT', 'w1', 'b'), membership('WACHT', 'w2', 'd')], 'ASC');
     let wachtDown = false;
@@ -564,21 +569,41 @@ describe('provider failures', () => {
     expect(idsOf(during.page.edges.map((edge) => edge.node))).toEqual(shown);
     expect(during.page.unavailableProviders).toEqual(['WACHT']);
     wachtDown = false;
-    const after = await walkBackwardFrom(streams, during.page.pageInfo.startCursor!);
-    expect(after.sort()).toEqual(['auth0:a1', 'wacht:w1', 'wacht:w2']);
+    wachtList.requests.length = 0;
+
+    const backward = await page(streams, { last: 5, before: during.page.pageInfo.startCursor });
+    expect(idsOf(backward.page.edges.map((edge) => edge.node))).toEqual(['auth0:a1', 'wacht:w1', 'wacht:w2']);
+    expect(backward.page.pageInfo.hasPreviousPage).toBe(false);
+    const forward = await page(streams, { first: 5, after: during.page.pageInfo.endCursor });
+    expect(idsOf(forward.page.edges.map((edge) => edge.node))).toEqual(['wacht:w1', 'wacht:w2']);
+    expect(forward.page.pageInfo.hasNextPage).toBe(false);
+    // Where its list ends was not known: no window is asked for at a made-up position.
+    expect(wachtList.requests).toEqual([
+      { from: 'end', limit: 5 },
+      { from: 'start', offset: 0, limit: 5 },
+    ]);
   });
 
-  /** `last: 5, before: cursor` until hasPreviousPage is false: the ids seen. */
-  async function walkBackwardFrom(streams: ProviderStream[], cursor: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (let before = cursor, pages = 0; pages < 10; pages += 1) {
-      const { page: result } = await page(streams, { last: 5, before });
-      ids.push(...idsOf(result.edges.map((edge) => edge.node)));
-      if (!result.pageInfo.hasPreviousPage) return ids;
-      before = result.pageInfo.startCursor!;
+  it('a provider failing mid-way through a backward walk: every item still comes once', async () => {
+    const auth0Records = ['a', 'c', 'e', 'g', 'i'].map((name) => membership('AUTH0', name, name));
+    const wachtList = listStream('WACHT', ['b', 'd', 'f', 'h', 'j'].map((name) => membership('WACHT', name, name)), 'ASC');
+    let wachtDown = false;
+    const wacht: ProviderStream = {
+      provider: 'WACHT',
+      fetch: (request) => (wachtDown ? Promise.reject(outage()) : wachtList.fetch(request)),
+    };
+    const streams = [listStream('AUTH0', auth0Records, 'ASC'), wacht];
+    const seen: string[] = [];
+    let before: string | null = null;
+    for (let pages = 0; pages < 20; pages += 1) {
+      wachtDown = pages === 1 || pages === 2;
+      const { page: result } = await page(streams, { last: 2, before });
+      seen.push(...idsOf(result.edges.map((edge) => edge.node)));
+      if (!result.pageInfo.hasPreviousPage && !wachtDown) break;
+      before = result.pageInfo.startCursor;
     }
-    throw new Error('the backward walk does not end');
-  }
+    expect(seen.sort()).toEqual([...idsOf(auth0Records), ...idsOf(['b', 'd', 'f', 'h', 'j'].map((name) => membership('WACHT', name, name)))].sort());
+  });
 
   it('a plain Error is a bug, not a provider failure: paginate rejects', async () => {
     const bug = new Error('TypeError in a mapper');
