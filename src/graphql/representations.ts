@@ -14,6 +14,7 @@ import {
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { GraphQLContext } from './context';
@@ -26,15 +27,27 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
-          const variables = request.variables ?? {};
           for (const field of rootFields(operation.selectionSet, document)) {
             if (field.name.value !== '_entities') continue;
             const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
+            const variables = variablesOf(operation, request.variables ?? {});
             checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined, maxRepresentations);
           }
         },
       };
     },
+  };
+}
+
+/** The variables as execution sees them: those given, and the operation's defaults for the others. */
+function variablesOf(operation: OperationDefinitionNode, given: Record<string, unknown>): Record<string, unknown> {
+  const defaults = (operation.variableDefinitions ?? []).filter(
+    (definition) => definition.defaultValue && !(definition.variable.name.value in given),
+  );
+  if (defaults.length === 0) return given;
+  return {
+    ...given,
+    ...Object.fromEntries(defaults.map((definition) => [definition.variable.name.value, valueFromASTUntyped(definition.defaultValue!)])),
   };
 }
 

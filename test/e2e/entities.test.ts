@@ -33,6 +33,18 @@ describe('_entities representations', () => {
     expect(body.data!._entities).toHaveLength(100);
   });
 
+  it("reads the operation's default for the representations variable, as execution does", async () => {
+    const query = `query ($r: [_Any!]! = [{ __typename: "Organization", id: "wacht:org_1" }]) {
+      _entities(representations: $r) { ... on Organization { id } } }`;
+    const answered = await harness.graphql(query);
+    expect(answered.body).toEqual({ data: { _entities: [null] } });
+    const refused = await harness.graphql(query.replace('"wacht:org_1"', '5'));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(refused.body.errors![0]!.message).toBe('representations[0]: a Organization representation needs a string `id`');
+    expect(upstreamRequests()).toBe(0);
+  });
+
   it.each([
     ['an inline fragment on Query', `query ($r: [_Any!]!) { ... on Query { _entities(representations: $r) { ... on Organization { id } } } }`],
     ['a fragment spread', `query ($r: [_Any!]!) { ...Root } fragment Root on Query { _entities(representations: $r) { ... on Organization { id } } }`],
