@@ -689,6 +689,15 @@ describe('Cloud Foundry with the caller’s own UAA token (no client configured)
     expect(listRequests().map((request) => request.headers.authorization)).toEqual([`bearer ${admin}`]);
   });
 
+  it('a global auditor’s token reading another user: the contract lets it through, Cloud Controller refuses it', async () => {
+    // Cloud Controller lets only admin and admin_read_only read another user; the client token, when configured, reads all.
+    const auditor = await harness.cloudFoundry.mintUserToken(ADMIN_GUID, { scopes: ['cloud_controller.global_auditor'] });
+    const { body, connection } = await userOrganizations({ first: 5 }, bearer(auditor));
+    expect(body.errors!.map((error) => error.extensions)).toEqual([{ code: 'FORBIDDEN', provider: 'CLOUD_FOUNDRY' }]);
+    expect(connection).toMatchObject({ totalCount: 0, edges: [], unavailableProviders: ['CLOUD_FOUNDRY'] });
+    expect(listRequests().map((request) => request.headers.authorization)).toEqual([`bearer ${auditor}`]);
+  });
+
   it('a 401 to the caller’s token is UNAUTHENTICATED for Cloud Foundry; Wacht still answers', async () => {
     fake().fail({ path: LIST_ROUTE, status: 401, body: { description: 'Invalid Auth Token', error_code: 'CF-InvalidAuthToken', code: 1000 } });
     const { body } = await harness.graphql(MEMBERSHIPS, {

@@ -118,12 +118,14 @@ const ORGANIZATION_LINKS = [
 ];
 
 const READ_SCOPE = 'cloud_controller.read';
-/** Scopes that may read any user's and any organization's data. */
-const GLOBAL_READ_SCOPES = [
-  'cloud_controller.admin',
-  'cloud_controller.admin_read_only',
-  'cloud_controller.global_auditor',
-];
+/**
+ * Scopes that may read any user (Cloud Controller's UserAccess: admin and admin_read_only, not
+ * global_auditor; reference: 403 NotAuthorized "reading another user without admin /
+ * admin_read_only").
+ */
+const USER_READ_SCOPES = ['cloud_controller.admin', 'cloud_controller.admin_read_only'];
+/** Scopes that may read any organization: a global auditor reads everything but secrets. */
+const ORGANIZATION_READ_SCOPES = [...USER_READ_SCOPES, 'cloud_controller.global_auditor'];
 const DEFAULT_RESULTS_PER_PAGE = 50;
 const MAX_RESULTS_PER_PAGE = 100;
 /** UAA's default access-token validity for a client (12 hours less a second). */
@@ -295,7 +297,7 @@ export class FakeCloudFoundry extends FakeServer {
     const caller = await this.authenticate(request);
     const userGuid = request.params.guid;
     if (!this.users.has(userGuid)) throw userNotFound(userGuid);
-    authorize(caller, caller.guid === userGuid);
+    authorize(caller, caller.guid === userGuid, USER_READ_SCOPES);
     const query = rawQuery(request);
     const conditions = parseQ(query.getAll('q'));
     const paging = readPaging(query);
@@ -311,7 +313,7 @@ export class FakeCloudFoundry extends FakeServer {
     const caller = await this.authenticate(request);
     const row = this.organizations.get(request.params.guid);
     if (!row) throw organizationNotFound(request.params.guid);
-    authorize(caller, caller.guid !== undefined && isMember(row, caller.guid));
+    authorize(caller, caller.guid !== undefined && isMember(row, caller.guid), ORGANIZATION_READ_SCOPES);
     return organizationResource(row.org);
   }
 
@@ -440,11 +442,14 @@ function audience(scopes: string[], clientId: string): string[] {
   return [...new Set([...resources, clientId])];
 }
 
-/** Checks the scope (403 InsufficientScope), then the object (403 NotAuthorized). */
-function authorize(caller: Caller, ownsIt: boolean): void {
-  const readsEverything = caller.scopes.some((scope) => GLOBAL_READ_SCOPES.includes(scope));
-  if (!readsEverything && !caller.scopes.includes(READ_SCOPE)) throw insufficientScope();
-  if (!readsEverything && !ownsIt) throw notAuthorized();
+/**
+ * Checks the scope (403 InsufficientScope: every global scope reads), then the object (403
+ * NotAuthorized): `readAll` are the scopes that read any such object.
+ */
+function authorize(caller: Caller, ownsIt: boolean, readAll: readonly string[]): void {
+  const reads = (scopes: readonly string[]) => caller.scopes.some((scope) => scopes.includes(scope));
+  if (!reads(ORGANIZATION_READ_SCOPES) && !caller.scopes.includes(READ_SCOPE)) throw insufficientScope();
+  if (!reads(readAll) && !ownsIt) throw notAuthorized();
 }
 
 function isMember(row: OrganizationRow, userGuid: string): boolean {

@@ -486,9 +486,11 @@ describe('authentication and authorization', () => {
       status: 200,
     },
     {
+      // Cloud Controller's UserAccess lets only admin and admin_read_only read another user.
       name: "another user's global_auditor token",
       token: mint(BOB, { scopes: ['cloud_controller.global_auditor'] }),
-      status: 200,
+      status: 403,
+      body: notAuthorized,
     },
     { name: "another user's token", token: async () => bobToken, status: 403, body: notAuthorized },
     {
