@@ -60,8 +60,14 @@ export function failureOf(provider: IdentityProvider, response: UpstreamResponse
 }
 
 /**
+ * Below this, an `X-RateLimit-Reset` is seconds from now (Fiber's limiter, so Wacht), not a UNIX
+ * time in seconds (Auth0): 2001-09-09, long before any answer these providers give.
+ */
+const EPOCH_SECONDS_FLOOR = 1_000_000_000;
+
+/**
  * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset`
- * (UNIX epoch seconds, as Auth0 and Wacht send it).
+ * (a UNIX time from Auth0, the seconds left from Wacht's Fiber limiter).
  */
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
@@ -70,7 +76,10 @@ export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Da
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');
-  if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Math.ceil(Number(reset) - now / 1000));
+  if (reset !== undefined && /^\d+$/.test(reset)) {
+    const value = Number(reset);
+    return Math.max(0, Math.ceil(value < EPOCH_SECONDS_FLOOR ? value : value - now / 1000));
+  }
   return undefined;
 }
 

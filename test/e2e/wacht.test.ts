@@ -1,7 +1,7 @@
 /**
  * Wacht end to end: the real server over loopback, the Wacht fake behind it.
  */
-import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
+import { FIBER_LIMITER_DEFAULT, FakeWacht } from '../../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
 import { WACHT_DEMO_NAMES_ASC } from '../support/expected';
 import { startHarness, type Harness } from '../support/harness';
@@ -251,6 +251,25 @@ describe('myOrganizationMemberships with a Wacht session', () => {
     it('429 is RATE_LIMITED with retryAfter', async () => {
       harness.wacht.fail(FakeWacht.rateLimited(17));
       expect((await failedWith()).extensions).toEqual({ code: 'RATE_LIMITED', provider: 'WACHT', retryAfter: 17 });
+    });
+
+    it('Wacht’s own limiter (Fiber’s default, 20 a minute per IP): every caller shares the subgraph’s allowance', async () => {
+      harness.wacht.rateLimit = FIBER_LIMITER_DEFAULT;
+      try {
+        const answers = [];
+        for (let i = 0; i < 21; i++) answers.push((await harness.graphql(MEMBERSHIPS, { headers: session })).body);
+        for (const body of answers.slice(0, 20)) expect(body.errors).toBeUndefined();
+        const limited = answers[20]!;
+        expect(limited.data!.myOrganizationMemberships).toMatchObject({ edges: [], unavailableProviders: ['WACHT'] });
+        // Retry-After names the rest of the minute: beyond the call's budget, so not retried.
+        expect(limited.errors!.map((error) => error.extensions)).toEqual([
+          { code: 'RATE_LIMITED', provider: 'WACHT', retryAfter: expect.any(Number) },
+        ]);
+        expect(limited.errors![0]!.extensions!.retryAfter).toBeGreaterThan(30);
+        expect(upstreamCalls()).toBe(21);
+      } finally {
+        harness.wacht.rateLimit = null;
+      }
     });
 
     it('500 on every try is UPSTREAM_UNAVAILABLE, after two retries', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { parseBody, wireSchema } from '../../src/upstream/response';
+import { parseBody, retryAfterSeconds, wireSchema } from '../../src/upstream/response';
 import { organizationsPage } from '../../src/providers/auth0/wire';
 
 /**
@@ -96,5 +96,26 @@ describe('parseBody', () => {
 
   it('refuses a body that is not JSON, as UPSTREAM_ERROR', () => {
     expect(() => parseBody('AUTH0', answer('<html>'), organizationsPage)).toThrow('AUTH0 answered with a body that is not JSON');
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  const now = Date.parse('2026-11-23T12:00:00Z');
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(retryAfterSeconds({ 'retry-after': '7' }, now)).toBe(7);
+    expect(retryAfterSeconds({ 'retry-after': new Date(now + 30_000).toUTCString() }, now)).toBe(30);
+  });
+
+  it('reads X-RateLimit-Reset as a UNIX time (Auth0) or as the seconds left (Wacht’s Fiber limiter)', () => {
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': String(now / 1000 + 42) }, now)).toBe(42);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '42' }, now)).toBe(42);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toBe(0);
+  });
+
+  it('prefers Retry-After, and says nothing when neither header is usable', () => {
+    expect(retryAfterSeconds({ 'retry-after': '3', 'x-ratelimit-reset': '42' }, now)).toBe(3);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterSeconds({}, now)).toBeUndefined();
   });
 });

@@ -12,8 +12,14 @@ const SESSION_COOKIE = '__session';
 const DEV_SESSION_QUERY = '__dev_session__';
 /** Older servers read the development session from this request header. */
 const DEV_SESSION_HEADER = 'x-development-session';
+/** Fiber's limiter: at most `max` requests per client IP and path in each fixed window. */
+export interface WachtRateLimit {
+  max: number;
+  windowSeconds: number;
+}
+
 /** Fiber's limiter default, which the Frontend API keeps: 20 requests a minute per IP and path. */
-const RATE_LIMIT_PER_MINUTE = 20;
+export const FIBER_LIMITER_DEFAULT: WachtRateLimit = { max: 20, windowSeconds: 60 };
 
 // ---- What a test stores ----
 
@@ -139,18 +145,22 @@ export class FakeWacht extends FakeServer {
     this.deploymentHost = options.deploymentHost?.toLowerCase();
   }
 
+  /**
+   * The limiter, as a deployment runs it (FIBER_LIMITER_DEFAULT unless configured otherwise).
+   * Off unless a test sets it: the demo and the tests send far more than one address's
+   * allowance, all from loopback.
+   */
+  rateLimit: WachtRateLimit | null = null;
+  /** The limiter's current window per client IP and path. */
+  private readonly windows = new Map<string, { hits: number; endsAt: number }>();
+
   /** 429 from the rate limiter, with the headers Fiber's limiter sets. */
   static rateLimited(retryAfterSeconds = 60): Fault {
     return {
       path: MEMBERSHIPS_PATH_PATTERN,
       status: 429,
       body: wachtErrorBodies.rateLimited,
-      headers: {
-        'Retry-After': String(retryAfterSeconds),
-        'X-RateLimit-Limit': String(RATE_LIMIT_PER_MINUTE),
-        'X-RateLimit-Remaining': '0',
-        'X-RateLimit-Reset': String(retryAfterSeconds),
-      },
+      headers: { 'Retry-After': String(retryAfterSeconds), ...limiterHeaders(FIBER_LIMITER_DEFAULT.max, 0, retryAfterSeconds) },
     };
   }
 
@@ -175,10 +185,34 @@ export class FakeWacht extends FakeServer {
     session.revoked = true;
   }
 
+  override reset(): void {
+    super.reset();
+    this.windows.clear();
+  }
+
   protected routes(app: FastifyInstance): void {
     // A hook rather than a route check: the real server rejects an unknown deployment on every path.
     app.addHook('onRequest', async (request, reply) => this.checkDeployment(request, reply));
+    // Fiber's limiter runs before any handler, signed in or not.
+    app.addHook('onRequest', async (request, reply) => this.limit(request, reply));
     app.get(WACHT_MEMBERSHIPS_PATH, async (request, reply) => this.listMemberships(request, reply));
+  }
+
+  /** Counts the request in its IP's and path's fixed window, as Fiber's limiter does; 429 past the allowance. */
+  private async limit(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (!this.rateLimit) return undefined;
+    const key = `${request.ip} ${request.url.split('?')[0]}`;
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || now >= window.endsAt) {
+      window = { hits: 0, endsAt: now + this.rateLimit.windowSeconds * 1000 };
+      this.windows.set(key, window);
+    }
+    window.hits += 1;
+    const resetInSeconds = Math.ceil((window.endsAt - now) / 1000);
+    reply.headers(limiterHeaders(this.rateLimit.max, Math.max(0, this.rateLimit.max - window.hits), resetInSeconds));
+    if (window.hits <= this.rateLimit.max) return undefined;
+    return reply.code(429).header('Retry-After', String(resetInSeconds)).send(wachtErrorBodies.rateLimited);
   }
 
   private async checkDeployment(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -305,4 +339,13 @@ function sessionBody(signin: WachtSignin): WachtSessionBody {
 /** RFC 3339 in UTC without fractional seconds, as in the documented examples. */
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Fiber's limiter headers: `X-RateLimit-Reset` is the seconds until the window ends, not a time. */
+function limiterHeaders(limit: number, remaining: number, resetInSeconds: number): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': String(remaining),
+    'X-RateLimit-Reset': String(resetInSeconds),
+  };
 }

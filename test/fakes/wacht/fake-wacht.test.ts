@@ -340,6 +340,30 @@ describe('injected errors', () => {
     expect((await withCookie(`__session=${DEMO_WACHT_SESSION}`)).status).toBe(200);
   });
 
+  it('limits as Fiber does when set: a fixed window per IP and path, signed in or not, forgotten on reset', async () => {
+    fake.rateLimit = { max: 3, windowSeconds: 60 };
+    try {
+      const cookie = { cookie: `__session=${DEMO_WACHT_SESSION}` };
+      const answers = [await get(PATH, cookie), await get(PATH), await get(PATH, cookie), await get(PATH, cookie)];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 401, 200, 429]);
+      expect(answers.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual(['2', '1', '0', '0']);
+      for (const answer of answers) {
+        expect(answer.headers.get('x-ratelimit-limit')).toBe('3');
+        // Seconds until the window ends, not a time.
+        expect(Number(answer.headers.get('x-ratelimit-reset'))).toBeGreaterThan(55);
+        expect(Number(answer.headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
+      }
+      expect(answers[3]!.body).toEqual(wachtErrorBodies.rateLimited);
+      expect(Number(answers[3]!.headers.get('retry-after'))).toBe(Number(answers[3]!.headers.get('x-ratelimit-reset')));
+      // Another path has a window of its own.
+      expect((await get('/me')).headers.get('x-ratelimit-remaining')).toBe('2');
+      fake.reset();
+      expect((await get(PATH, cookie)).status).toBe(200);
+    } finally {
+      fake.rateLimit = null;
+    }
+  });
+
   it('answers the handler 500 inside the envelope, as many times as asked', async () => {
     fake.fail({ ...FakeWacht.serverError(), times: 2 });
 
