@@ -579,14 +579,16 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       expect(listRequests()).toHaveLength(1);
     });
 
-    it('403 CF-NotAuthorized is FORBIDDEN', async () => {
+    // The subgraph's client token was refused: its grant is missing, which the caller cannot mend
+    // (a 403 to the caller's own token is FORBIDDEN: the caller-token describe below).
+    it('403 CF-NotAuthorized to the client token is UPSTREAM_ERROR', async () => {
       fake().fail(cfError(403, 'CF-NotAuthorized', 10003));
-      expect(await failedWith()).toEqual({ code: 'FORBIDDEN', provider: 'CLOUD_FOUNDRY' });
+      expect(await failedWith()).toEqual({ code: 'UPSTREAM_ERROR', provider: 'CLOUD_FOUNDRY' });
     });
 
-    it('403 CF-InsufficientScope is FORBIDDEN', async () => {
+    it('403 CF-InsufficientScope to the client token is UPSTREAM_ERROR', async () => {
       fake().fail(cfError(403, 'CF-InsufficientScope', 10007));
-      expect(await failedWith()).toEqual({ code: 'FORBIDDEN', provider: 'CLOUD_FOUNDRY' });
+      expect(await failedWith()).toEqual({ code: 'UPSTREAM_ERROR', provider: 'CLOUD_FOUNDRY' });
     });
 
     it('429 is RATE_LIMITED with retryAfter', async () => {

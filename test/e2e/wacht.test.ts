@@ -283,6 +283,28 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: 'WACHT' });
     });
 
+    it('data: null (how Go encodes an empty list it never made) is no memberships, not an error', async () => {
+      harness.wacht.fail({ status: 200, body: { status: 200, message: '', data: null, session: null, errors: null } });
+      const { body } = await harness.graphql(MEMBERSHIPS, { headers: session });
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.myOrganizationMemberships).toMatchObject({ edges: [], totalCount: 0, unavailableProviders: [] });
+    });
+
+    it('a membership whose user names no id still answers (only the id is read)', async () => {
+      const membership = {
+        id: '7001',
+        organization: { id: '8001', name: 'Acme', image_url: '' },
+        roles: [{ id: '9001', name: 'admin', permissions: ['org:read'] }],
+        user: { first_name: 'Ada' },
+        created_at: '2026-01-02T03:04:05Z',
+        updated_at: '2026-01-02T03:04:05Z',
+      };
+      harness.wacht.fail({ status: 200, body: { status: 200, message: '', data: [membership], session: null, errors: null } });
+      const { body } = await harness.graphql(MEMBERSHIPS, { headers: session });
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.myOrganizationMemberships.totalCount).toBe(1);
+    });
+
     it('a body of another shape is UPSTREAM_ERROR', async () => {
       harness.wacht.fail({ status: 200, body: { status: 200, data: [{ id: 'm1', organization: { id: 'o1' } }] } });
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: 'WACHT' });

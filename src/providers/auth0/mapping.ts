@@ -8,9 +8,10 @@ export function toOrganization(wire: Auth0Organization): OrganizationRecord {
     provider: 'AUTH0',
     providerId: wire.id,
     name: wire.name,
-    displayName: wire.display_name ?? null,
+    // Empty is absent, as for Wacht: a UI shows nothing either way.
+    displayName: wire.display_name || null,
     slug: null,
-    imageUrl: wire.branding?.logo_url ?? null,
+    imageUrl: wire.branding?.logo_url || null,
     // Auth0 organizations have no status or timestamps.
     status: 'ACTIVE',
     createdAt: null,

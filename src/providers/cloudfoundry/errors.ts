@@ -27,7 +27,13 @@ export function cloudFoundryFailure(response: UpstreamResponse, route: string, c
             provider,
           });
     case 403:
-      return new AppError('FORBIDDEN', `CLOUD_FOUNDRY does not let this token read it${because}`, { provider });
+      // The caller's token: Cloud Controller's own rules refuse the caller. The subgraph's client
+      // token: the subgraph already decided the caller may read it; its client lacks the grant.
+      return credential === 'caller'
+        ? new AppError('FORBIDDEN', `CLOUD_FOUNDRY does not let this token read it${because}`, { provider })
+        : new AppError('UPSTREAM_ERROR', `CLOUD_FOUNDRY does not let the subgraph's client token read it${because}`, {
+            provider,
+          });
     case 400:
       return new AppError('UPSTREAM_ERROR', `CLOUD_FOUNDRY refused the request as invalid${because}`, { provider });
     default:

@@ -26,7 +26,8 @@ export const membershipSchema = z.object({
   }),
   role: role.nullish(),
   roles: z.array(role).nullish(),
-  user: z.object({ id: wachtId }).nullish(),
+  // Only its id is read, and a membership is whole without it.
+  user: z.object({ id: wachtId.nullish() }).nullish(),
   created_at: timestamp,
   updated_at: timestamp,
 });
@@ -37,7 +38,11 @@ export type WachtRole = z.infer<typeof role>;
 export const membershipsEnvelope = wireSchema(
   z.object({
     status: z.number(),
-    data: z.array(membershipSchema),
+    // Go encodes an empty list that was never allocated as null: no memberships.
+    data: z
+      .array(membershipSchema)
+      .nullable()
+      .transform((memberships) => memberships ?? []),
   }),
 );
 

@@ -32,6 +32,7 @@ describe('Auth0 mapping', () => {
     [{ display_name: null, branding: null }, null, null],
     [{ branding: { colors: { primary: '#000', page_background: '#fff' } } }, null, null],
     [{ display_name: 'Only A Name' }, 'Only A Name', null],
+    [{ display_name: '', branding: { logo_url: '' } }, null, null],
   ])('without display_name or logo_url %j gives nulls', (extra, displayName, imageUrl) => {
     const organization = toOrganization(organizationSchema.parse({ id: 'org_1', name: 'bare', ...extra }));
     expect(organization).toMatchObject({ displayName, imageUrl, slug: null, status: 'ACTIVE' });

@@ -21,8 +21,10 @@ describe('cloudFoundryFailure', () => {
     ['401 InvalidAuthToken, caller token', cf(401, 'CF-InvalidAuthToken', 1000), 'caller', 'UNAUTHENTICATED', {}],
     ['401 NotAuthenticated, caller token', cf(401, 'CF-NotAuthenticated', 10002), 'caller', 'UNAUTHENTICATED', {}],
     ['401, client token (already renewed once)', cf(401, 'CF-InvalidAuthToken', 1000), 'client', 'UPSTREAM_ERROR', {}],
-    ['403 NotAuthorized', cf(403, 'CF-NotAuthorized', 10003), 'caller', 'FORBIDDEN', {}],
-    ['403 InsufficientScope', cf(403, 'CF-InsufficientScope', 10007), 'client', 'FORBIDDEN', {}],
+    ['403 NotAuthorized, caller token', cf(403, 'CF-NotAuthorized', 10003), 'caller', 'FORBIDDEN', {}],
+    ['403 InsufficientScope, caller token', cf(403, 'CF-InsufficientScope', 10007), 'caller', 'FORBIDDEN', {}],
+    ['403 NotAuthorized, client token (its grant is missing)', cf(403, 'CF-NotAuthorized', 10003), 'client', 'UPSTREAM_ERROR', {}],
+    ['403 InsufficientScope, client token', cf(403, 'CF-InsufficientScope', 10007), 'client', 'UPSTREAM_ERROR', {}],
     ['400 BadQueryParameter', cf(400, 'CF-BadQueryParameter', 10005), 'client', 'UPSTREAM_ERROR', {}],
     [
       '429 RateLimitV2APIExceeded',
