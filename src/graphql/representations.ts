@@ -42,7 +42,7 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
 /** The variables as execution sees them: those given, and the operation's defaults for the others. */
 function variablesOf(operation: OperationDefinitionNode, given: Record<string, unknown>): Record<string, unknown> {
   const defaults = (operation.variableDefinitions ?? []).filter(
-    (definition) => definition.defaultValue && !(definition.variable.name.value in given),
+    (definition) => definition.defaultValue && !Object.hasOwn(given, definition.variable.name.value),
   );
   if (defaults.length === 0) return given;
   return {

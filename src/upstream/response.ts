@@ -66,8 +66,10 @@ export function failureOf(provider: IdentityProvider, response: UpstreamResponse
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 
 /**
- * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset`
- * (a UNIX time from Auth0, the seconds left from Wacht's Fiber limiter).
+ * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else, once the allowance is
+ * spent (`X-RateLimit-Remaining: 0`, or not said), `X-RateLimit-Reset` (a UNIX time from Auth0,
+ * the seconds left from Wacht's Fiber limiter, which sends it on every answer, a 500 too:
+ * with allowance left, a failed answer is retried after the usual backoff, not the window).
  */
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
@@ -76,7 +78,8 @@ export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Da
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');
-  if (reset !== undefined && /^\d+$/.test(reset)) {
+  const remaining = header(headers, 'x-ratelimit-remaining');
+  if (reset !== undefined && /^\d+$/.test(reset) && (remaining === undefined || remaining === '0')) {
     const value = Number(reset);
     return Math.max(0, Math.ceil(value < EPOCH_SECONDS_FLOOR ? value : value - now / 1000));
   }

@@ -389,8 +389,9 @@ describe('timeouts', () => {
   beforeAll(async () => {
     ({ harness, callers } = await startWarm((config) => ({
       ...config,
-      upstreamTimeoutMs: 300,
-      resilience: { ...config.resilience, budgetMs: 5000 },
+      // Long enough that a fast answer always makes it on a loaded test machine (jest runs suites side by side).
+      upstreamTimeoutMs: 1_000,
+      resilience: { ...config.resilience, budgetMs: 8_000 },
     })));
   });
   afterAll(() => stop(harness));
@@ -398,7 +399,7 @@ describe('timeouts', () => {
 
   describe.each(TARGETS)('$provider', (target) => {
     it('slower than upstreamTimeoutMs every time: UPSTREAM_UNAVAILABLE "did not answer in time", others present', async () => {
-      target.fake(harness).fail({ path: target.route, delayMs: 1000, times: Infinity });
+      target.fake(harness).fail({ path: target.route, delayMs: 3_000, times: Infinity });
       const { body } = await memberships(harness, target.headers(callers));
       const error = expectOnlyOther(body, target.provider, target.other);
       expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: target.provider });
@@ -408,7 +409,7 @@ describe('timeouts', () => {
     });
 
     it('slow once, then fast: complete data after two attempts', async () => {
-      target.fake(harness).fail({ path: target.route, delayMs: 1000 });
+      target.fake(harness).fail({ path: target.route, delayMs: 3_000 });
       const { body } = await memberships(harness, target.headers(callers));
       expectComplete(body, [target.provider, target.other]);
       expect(attempts(harness, target)).toBe(2);
@@ -463,7 +464,8 @@ describe('a provider down for the whole run, behind a circuit breaker', () => {
   beforeAll(async () => {
     harness = await start((config) => ({
       ...config,
-      resilience: { ...config.resilience, breakerThreshold: 3, halfOpenAfterMs: 500 },
+      // Long enough that the open rounds below finish inside it on a loaded machine.
+      resilience: { ...config.resilience, breakerThreshold: 3, halfOpenAfterMs: 3_000 },
     }));
     callers = await mintCallers(harness);
   });

@@ -257,7 +257,11 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       harness.wacht.rateLimit = FIBER_LIMITER_DEFAULT;
       try {
         const answers = [];
-        for (let i = 0; i < 21; i++) answers.push((await harness.graphql(MEMBERSHIPS, { headers: session })).body);
+        // Two callers taking turns: their calls all leave from the subgraph's address.
+        const sessions = [DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT];
+        for (let i = 0; i < 21; i++) {
+          answers.push((await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': sessions[i % 2]! } })).body);
+        }
         for (const body of answers.slice(0, 20)) expect(body.errors).toBeUndefined();
         const limited = answers[20]!;
         expect(limited.data!.myOrganizationMemberships).toMatchObject({ edges: [], unavailableProviders: ['WACHT'] });
@@ -270,6 +274,15 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       } finally {
         harness.wacht.rateLimit = null;
       }
+    });
+
+    it('a 500 with allowance left is retried after the usual backoff, not the limiter window its headers name', async () => {
+      const limiterHeaders = { 'X-RateLimit-Limit': '20', 'X-RateLimit-Remaining': '5', 'X-RateLimit-Reset': '58' };
+      harness.wacht.fail({ ...FakeWacht.serverError(), headers: limiterHeaders });
+      const { body } = await harness.graphql(MEMBERSHIPS, { headers: session });
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.myOrganizationMemberships.totalCount).toBeGreaterThan(0);
+      expect(upstreamCalls()).toBe(2);
     });
 
     it('500 on every try is UPSTREAM_UNAVAILABLE, after two retries', async () => {
@@ -290,12 +303,12 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       expect(body.data!.myOrganizationMemberships).toMatchObject({ edges: [], totalCount: 0, unavailableProviders: [] });
     });
 
-    it('a membership whose user names no id still answers (only the id is read)', async () => {
+    it.each([[{ first_name: 'Ada' }], [{ id: '' }], [{ id: null }]])('a membership whose user is %j still answers (only its id is read)', async (user) => {
       const membership = {
         id: '7001',
         organization: { id: '8001', name: 'Acme', image_url: '' },
         roles: [{ id: '9001', name: 'admin', permissions: ['org:read'] }],
-        user: { first_name: 'Ada' },
+        user,
         created_at: '2026-01-02T03:04:05Z',
         updated_at: '2026-01-02T03:04:05Z',
       };

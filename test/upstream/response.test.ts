@@ -113,6 +113,11 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toBe(0);
   });
 
+  it('waits for the reset only once the allowance is spent (Fiber sends its headers on a 500 too)', () => {
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '58', 'x-ratelimit-remaining': '0' }, now)).toBe(58);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '58', 'x-ratelimit-remaining': '12' }, now)).toBeUndefined();
+  });
+
   it('prefers Retry-After, and says nothing when neither header is usable', () => {
     expect(retryAfterSeconds({ 'retry-after': '3', 'x-ratelimit-reset': '42' }, now)).toBe(3);
     expect(retryAfterSeconds({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();

@@ -8,7 +8,7 @@ export function toMembership(wire: WachtMembership): MembershipRecord {
   return {
     id: globalId('WACHT', wire.id),
     provider: 'WACHT',
-    userId: wire.user?.id ?? null,
+    userId: wire.user?.id || null,
     organization: {
       id: globalId('WACHT', organization.id),
       provider: 'WACHT',
