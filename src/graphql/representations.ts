@@ -11,10 +11,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
+  getVariableValues,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { GraphQLContext } from './context';
@@ -25,29 +25,21 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request }) {
+        async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
+          let variables: Record<string, unknown> | undefined;
           for (const field of rootFields(operation.selectionSet, document)) {
             if (field.name.value !== '_entities') continue;
             const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
-            const variables = variablesOf(operation, request.variables ?? {});
+            // As execution sees them (defaults for those not given); variables that do not
+            // coerce fail execution anyway, so those given are checked as they are.
+            const given = request.variables ?? {};
+            variables ??= getVariableValues(schema, operation.variableDefinitions ?? [], given).coerced ?? given;
             checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined, maxRepresentations);
           }
         },
       };
     },
-  };
-}
-
-/** The variables as execution sees them: those given, and the operation's defaults for the others. */
-function variablesOf(operation: OperationDefinitionNode, given: Record<string, unknown>): Record<string, unknown> {
-  const defaults = (operation.variableDefinitions ?? []).filter(
-    (definition) => definition.defaultValue && !Object.hasOwn(given, definition.variable.name.value),
-  );
-  if (defaults.length === 0) return given;
-  return {
-    ...given,
-    ...Object.fromEntries(defaults.map((definition) => [definition.variable.name.value, valueFromASTUntyped(definition.defaultValue!)])),
   };
 }
 

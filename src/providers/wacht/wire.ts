@@ -27,7 +27,7 @@ export const membershipSchema = z.object({
   role: role.nullish(),
   roles: z.array(role).nullish(),
   // Only its id is read, and a membership is whole without it (mapping.ts: empty is none).
-  user: z.object({ id: z.union([z.string(), z.number().int()]).transform(String).nullish() }).nullish(),
+  user: z.object({ id: z.union([wachtId, z.literal('')]).nullish() }).nullish(),
   created_at: timestamp,
   updated_at: timestamp,
 });
