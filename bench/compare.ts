@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   const builds = [
     { name: 'reference (this checkout)', directory: root },
     { name: 'reference again (what the method resolves)', directory: root },
-    ...checkouts.map((checkout) => ({ name: checkout, directory: resolve(checkout) })),
+    // Loads are tallied by name, so a checkout given twice is named by its place too.
+    ...checkouts.map((checkout, index) => ({
+      name: checkouts.indexOf(checkout) === index ? checkout : `${checkout} (again, #${index + 1})`,
+      directory: resolve(checkout),
+    })),
   ];
   const fakes = await startFakes();
   // As in the benchmark: the tenant's rate limit is the plan's business, not the build's.
