@@ -361,6 +361,33 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       expect(await walk(run, 'backward', 7)).toEqual(merged);
     });
 
+    it('where Cloud Controller’s collation differs from the subgraph’s order: merged with Wacht, every item once each way, each provider’s in its own order', async () => {
+      // A database in en_US.UTF-8 sorts accented names beside their base letters; code units put them after z.
+      const guid = 'c0111a7e-0000-4000-8000-000000000001';
+      fake().addUser(guid);
+      const collated = ['Alpenglow', 'Ångström Lab', 'Eagle Works', 'éclair', 'École du Nord', 'mañana', 'Mango Ltd', 'Omega Point', 'Øresund', 'zeta-lab'];
+      for (const name of collated.toReversed()) fake().grant(guid, fake().addOrganization({ name }).guid, 'user');
+      const headers = { ...bearer(await fake().mintUserToken(guid)), 'x-wacht-session': DEMO_WACHT_SESSION };
+      const run = async (variables: Record<string, unknown>) => {
+        const { body } = await harness.graphql(MEMBERSHIPS, { variables, headers });
+        expect(body.errors).toBeUndefined();
+        return body.data!.myOrganizationMemberships as Connection;
+      };
+      const wacht = names(await run({ first: 100, providers: ['WACHT'] }));
+      fake().nameCollation = 'en-US';
+      try {
+        expect(names(await run({ first: 100, providers: ['CLOUD_FOUNDRY'] }))).toEqual(collated);
+        for (const direction of ['forward', 'backward'] as const) {
+          const walked = await walk(run, direction, 3);
+          expect([direction, walked.toSorted()]).toEqual([direction, [...collated, ...wacht].toSorted()]);
+          expect([direction, walked.filter((name) => collated.includes(name))]).toEqual([direction, collated]);
+          expect([direction, walked.filter((name) => wacht.includes(name))]).toEqual([direction, wacht]);
+        }
+      } finally {
+        fake().nameCollation = null;
+      }
+    });
+
     it('asks once for the same page of the same list within a request', async () => {
       const { body } = await harness.graphql(
         `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User {

@@ -142,6 +142,14 @@ export class FakeCloudFoundry extends FakeServer {
   private keyGeneration = 1;
   private signingKey: Promise<SigningKey> = createSigningKey(`key-${this.keyGeneration}`);
   private readonly tokenVerdicts = new TokenVerdicts<Caller>();
+  /**
+   * The database collation `order-by=name` sorts by. The name column is CITEXT, compared in
+   * lower case by the database's collation: null is the C collation (code units); a locale
+   * (such as 'en-US', a PostgreSQL created with en_US.UTF-8) sorts as that locale does, so
+   * `école` comes before `zeta`. The subgraph's own order is code units, so with a locale
+   * set Cloud Foundry's order differs from it.
+   */
+  nameCollation: string | null = null;
 
   /** A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`. */
   static rateLimited(retryAfterSeconds = 1): Fault {
@@ -306,7 +314,7 @@ export class FakeCloudFoundry extends FakeServer {
         row.associations[ROLE_ASSOCIATION[role]].has(userGuid) &&
         conditions.every((condition) => rowMatches(row, condition)),
     );
-    return pageOf(sortRows(rows, paging), paging, rawPath(request));
+    return pageOf(sortRows(rows, paging, this.nameCollation), paging, rawPath(request));
   }
 
   private async showOrganization(request: GuidRequest) {
@@ -493,14 +501,17 @@ function integerParam(query: URLSearchParams, name: string, fallback: number): n
   return Number(value);
 }
 
-const ORDERINGS: Record<OrderBy, (a: OrganizationRow, b: OrganizationRow) => number> = {
-  id: (a, b) => a.id - b.id,
-  // CITEXT order; names are unique case-insensitively, so there are no ties.
-  name: (a, b) => compareCodeUnits(a.org.name.toLowerCase(), b.org.name.toLowerCase()),
-};
+type RowOrder = (a: OrganizationRow, b: OrganizationRow) => number;
 
-function sortRows(rows: OrganizationRow[], paging: Paging): OrganizationRow[] {
-  const sorted = rows.toSorted(ORDERINGS[paging.orderBy ?? 'id']);
+function rowOrder(orderBy: OrderBy, collation: string | null): RowOrder {
+  if (orderBy === 'id') return (a, b) => a.id - b.id;
+  // CITEXT order; names are unique case-insensitively, so there are no ties.
+  const compareNames = collation === null ? compareCodeUnits : new Intl.Collator(collation).compare;
+  return (a, b) => compareNames(a.org.name.toLowerCase(), b.org.name.toLowerCase());
+}
+
+function sortRows(rows: OrganizationRow[], paging: Paging, collation: string | null): OrganizationRow[] {
+  const sorted = rows.toSorted(rowOrder(paging.orderBy ?? 'id', collation));
   return paging.orderDirection === 'desc' ? sorted.reverse() : sorted;
 }
 

@@ -273,6 +273,22 @@ describe('order', () => {
     );
   });
 
+  it('orders names by the database collation when one is set (C, code units, unless told)', async () => {
+    const carol = 'ca201000-0000-4000-8000-000000000003';
+    fake.addUser(carol);
+    for (const name of ['zeta', 'École', 'Eagle', 'éclair']) fake.grant(carol, fake.addOrganization({ name }).guid, 'user');
+    const carolNames = async (direction: string) =>
+      names(await get(`/v2/users/${carol}/organizations?order-by=name&order-direction=${direction}`, await fake.mintUserToken(carol)));
+    expect(await carolNames('asc')).toEqual(['Eagle', 'zeta', 'éclair', 'École']);
+    fake.nameCollation = 'en-US';
+    try {
+      expect(await carolNames('asc')).toEqual(['Eagle', 'éclair', 'École', 'zeta']);
+      expect(await carolNames('desc')).toEqual(['zeta', 'École', 'éclair', 'Eagle']);
+    } finally {
+      fake.nameCollation = null;
+    }
+  });
+
   it('reverses id order for desc', async () => {
     expect(names(await aliceList({ 'order-direction': 'desc' }))).toEqual([
       'atlas',
