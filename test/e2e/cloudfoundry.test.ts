@@ -449,13 +449,20 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       },
     );
 
-    it('the user themself, whatever the case of the guid; Cloud Controller is asked for the guid as given', async () => {
+    it('the user themself, whatever the case of the guid: Cloud Controller is asked for its own (lower-case) spelling, once for both', async () => {
       const upper = DEMO_CF_USER_GUID.toUpperCase();
-      const { body, connection } = await userOrganizations({ first: 2 }, bearer(userToken), upper);
+      const { body } = await harness.graphql(USER_ORGANIZATIONS, {
+        variables: { representations: [upper, DEMO_CF_USER_GUID].map((id) => ({ __typename: 'User', id })), first: 2 },
+        headers: bearer(userToken),
+      });
       expect(body.errors).toBeUndefined();
-      // The fake, like Cloud Controller's guid column, knows only the lower-case spelling.
-      expect(connection).toMatchObject({ totalCount: 0, unavailableProviders: [] });
-      expect(listRequests().map((request) => request.rawPath)).toEqual([`/v2/users/${upper}/organizations`]);
+      const [asUpper, asLower] = body.data!._entities as Array<{ id: string; organizations: Connection }>;
+      expect(asUpper!.id).toBe(upper);
+      // The fake, like Cloud Controller's PostgreSQL, knows only the lower-case spelling.
+      expect(names(asUpper!.organizations)).toEqual(allNames().slice(0, 2));
+      expect(asUpper!.organizations.totalCount).toBe(DEMO_CF_ORGANIZATION_COUNT);
+      expect(asUpper!.organizations.edges.map((edge) => edge.node.id)).toEqual(asLower!.organizations.edges.map((edge) => edge.node.id));
+      expect(listRequests().map((request) => request.rawPath)).toEqual([`/v2/users/${DEMO_CF_USER_GUID}/organizations`]);
     });
 
     it('another user with a plain user token is FORBIDDEN, without asking', async () => {
@@ -542,12 +549,12 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
   });
 
   describe('Organization references', () => {
-    it('resolve cloudfoundry:<guid>, each distinct id once; unknown ids are null', async () => {
+    it('resolve cloudfoundry:<guid>, each distinct guid once whatever its case, as Cloud Controller spells it; unknown ids are null', async () => {
       const [first, second] = all;
       const representations = [
         `cloudfoundry:${first!.metadata.guid}`,
         `cloudfoundry:${second!.metadata.guid}`,
-        `cloudfoundry:${first!.metadata.guid}`,
+        `cloudfoundry:${first!.metadata.guid.toUpperCase()}`,
         `cloudfoundry:${STRANGER_GUID}`,
         'cloudfoundry:not-a-guid',
       ].map((id) => ({ __typename: 'Organization', id }));

@@ -7,7 +7,16 @@ export function isGuid(id: string): boolean {
   return GUID.test(id);
 }
 
+/**
+ * The spelling Cloud Controller stores: guids are lower-case UUIDs (UAA's and Cloud
+ * Controller's own), and RFC 4122 reads UUIDs case-insensitively. Its PostgreSQL compares
+ * them case-sensitively, so a guid asked for in upper case would find nobody.
+ */
+export function canonicalGuid(guid: string): string {
+  return guid.toLowerCase();
+}
+
 /** Guids compare case-insensitively: the same user whichever case a client wrote. */
 export function sameGuid(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return canonicalGuid(a) === canonicalGuid(b);
 }

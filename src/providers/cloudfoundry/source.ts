@@ -9,7 +9,7 @@ import type { Caller } from '../../auth/caller';
 import type { OrderDirection } from '../../graphql/generated';
 import { userSubject, type ListQuery, type ProviderSource, type RoleRecord, type WindowAnswer, type WindowRequest } from '../provider';
 import type { CloudFoundryDataSource, PageQuery, UserOrganizationList } from './data-source';
-import { isGuid } from './ids';
+import { canonicalGuid, isGuid } from './ids';
 import { toMembership, toOrganization } from './mapping';
 import { planWindow } from './paging';
 import { toQueryFilters } from './q-filter';
@@ -67,7 +67,7 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
     },
     window: async ({ subject, filter, direction }: ListQuery, request: WindowRequest): Promise<WindowAnswer> => {
       // Both the caller's subject and `User.organizations`' carry the user guid.
-      const userGuid = subject.userId!;
+      const userGuid = canonicalGuid(subject.userId!);
       const q = toQueryFilters(filter);
       const plan = planWindow(request);
       const answers = await Promise.all(
@@ -94,7 +94,7 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
     },
     organization: async (providerId) => {
       if (!isGuid(providerId)) return null;
-      const organization = await organizations.load(providerId);
+      const organization = await organizations.load(canonicalGuid(providerId));
       return organization && toOrganization(organization);
     },
   };
