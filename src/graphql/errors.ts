@@ -21,6 +21,8 @@ export function toGraphQLError(error: AppError, path?: readonly (string | number
  * (an operation type the schema lacks) are the client's, BAD_REQUEST; anything else
  * unexpected says nothing of itself.
  */
+const ARMOR_PREFIX = 'Syntax Error: ';
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) {
@@ -28,6 +30,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && isAboutTheRequest(original, formatted.path)) {
     return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
+  }
+  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message.startsWith(ARMOR_PREFIX)) {
+    // graphql-armor words its limits as syntax errors; the query parsed, and was refused for its size.
+    return { ...formatted, message: formatted.message.slice(ARMOR_PREFIX.length) };
   }
   if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
     return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -304,7 +304,8 @@ const describeUpstream = (upstream: Upstream[]) => upstream.map(({ fake, request
 // ---------------------------------------------------------------------------------------------
 
 /** The codes the contract defines for these inputs. */
-type ContractCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+/** The contract's codes, and Apollo's for an operation refused before it runs. */
+type ContractCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'GRAPHQL_VALIDATION_FAILED';
 
 interface Refusal {
   name: string;
@@ -315,6 +316,8 @@ interface Refusal {
   code?: ContractCode;
   /** `data` of a 200 answer (a 400 answer has none). */
   data?: unknown;
+  /** The first error's message, where its wording matters. */
+  message?: RegExp;
 }
 
 /** Stack frames, source paths or the checkout's location: none may reach a client. */
@@ -347,7 +350,7 @@ async function expectRefused(row: Refusal): Promise<void> {
   }).toEqual({
     // The status as received when it is one of those allowed, else the first allowed (to show the mismatch).
     status: statuses.includes(answer.status) ? answer.status : statuses[0],
-    message: expect.stringMatching(/\S/),
+    message: expect.stringMatching(row.message ?? /\S/),
     // A client's mistake is never the server's fault, and never a masked "Internal server error".
     code: row.code ?? expect.not.stringMatching(/^INTERNAL_SERVER_ERROR$/),
     body: expect.any(String),
@@ -648,12 +651,17 @@ refusals('alias floods', [
          fragment B on Query { ${aliases(15, 'myOrganizationMemberships { totalCount }', 'b')} }`,
       ],
       ['31 aliases of _entities', `{ ${aliases(31, '_entities(representations: []) { __typename }')} }`],
-      [
-        '30 connections of 100 with roles (over the cost limit)',
-        `{ ${aliases(30, 'myOrganizationMemberships(first: 100) { edges { node { roles { permissions } organization { id } } } }')} }`,
-      ],
     ] as const
   ).map(([name, query]): Refusal => ({ name, probe: (w) => gql(query, undefined, bearer(w.tokens.auth0)), status: 400 })),
+  {
+    name: '30 connections of 100 with roles (over the cost limit)',
+    probe: (w) =>
+      gql(`{ ${aliases(30, 'myOrganizationMemberships(first: 100) { edges { node { roles { permissions } organization { id } } } }')} }`, undefined, bearer(w.tokens.auth0)),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    // The query parsed: no "Syntax Error" (graphql-armor's wording) for a query refused for its cost.
+    message: /^Query Cost limit of 20000 exceeded, found \d/,
+  },
 ]);
 
 refusals('directive floods', [
@@ -802,6 +810,26 @@ refusals('first and last out of range', [
     code: 'BAD_USER_INPUT',
     data: NO_MEMBERSHIPS,
   })),
+  // Written into the query, a size no page can have must be the argument's error, not a cost the page cannot reach.
+  ...(
+    [
+      ['first: 500 written into a query selecting everything', 'first: 500'],
+      ['last: 2^31 - 1 written into a query selecting everything', 'last: 2147483647'],
+    ] as const
+  ).map(([name, size]): Refusal => ({
+    name,
+    probe: (w) =>
+      gql(
+        `{ myOrganizationMemberships(${size}) { totalCount edges { cursor node { id roles { id name permissions }
+           organization { id name displayName slug imageUrl status createdAt } } } } }`,
+        undefined,
+        bearer(w.tokens.auth0),
+      ),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message: /^`(first|last)` must be between 0 and 100$/,
+    data: NO_MEMBERSHIPS,
+  })),
 ]);
 
 /** Auth0-shaped ids (`connection|…`) that an administrator may look up: each goes to Auth0 as one segment. */
@@ -865,6 +893,10 @@ escapes('Organization representations that name nothing', [
     `cloudfoundry:${UNKNOWN_GUID}/../../../v2/info`,
     'cloudfoundry:%2e%2e',
     'wacht:../../me/organization-memberships',
+    // A known prefix with an empty id names no organization (contract: unknown ids give null).
+    'auth0:',
+    'cloudfoundry:',
+    'wacht:',
   ].map((id): Escape => ({ name: `${JSON.stringify(id.slice(0, 60))}`, probe: () => organization({ __typename: 'Organization', id }), data: NO_ORGANIZATION, upstream: [] })),
   {
     name: 'an unknown Auth0 organization',
@@ -881,7 +913,7 @@ escapes('Organization representations that name nothing', [
 ]);
 
 refusals('Organization representations with bad prefixes or ids', [
-  ...['nope:x', 'auth0', ':org_1', 'AUTH0:org_1', 'cloudfoundry:', 'auth0:', ' auth0:org_1', 'auth0 :org_1', 'auth0\u0000:org_1', 'org_1'].map(
+  ...['nope:x', 'auth0', ':org_1', 'AUTH0:org_1', ' auth0:org_1', 'auth0 :org_1', 'auth0\u0000:org_1', 'org_1'].map(
     (id): Refusal => ({
       name: `id ${JSON.stringify(id)}`,
       probe: () => organization({ __typename: 'Organization', id }),
