@@ -57,17 +57,78 @@ const optionalText = z
   .optional()
   .transform((value) => value || undefined);
 
-const baseUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .transform((value) => value.replace(/\/+$/, ''));
+/**
+ * Records `message` as what is wrong with the setting (never its value); returns `z.NEVER`, for
+ * the transform to return.
+ */
+function refuse(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+/**
+ * Why `value` is not a whole number from min to max, or undefined. Digits only: `Number` alone
+ * takes `0x10`, `1e3` and `+5` too, and a server would listen on a port nobody asked for.
+ */
+function wholeNumberProblem(value: string, min: number, max: number): string | undefined {
+  if (!/^\d+$/.test(value)) return `must be a whole number from ${min} to ${max}`;
+  const number = Number(value);
+  return number >= min && number <= max ? undefined : `must be between ${min} and ${max}`;
+}
 
 const integer = (fallback: number, min: number, max: number) =>
   z
     .string()
     .trim()
     .optional()
-    .transform((value) => (value ? Number(value) : fallback))
-    .pipe(z.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max));
+    .transform((value, ctx) => {
+      if (!value) return fallback;
+      const problem = wholeNumberProblem(value, min, max);
+      return problem ? refuse(ctx, problem) : Number(value);
+    });
+
+/** The port of an `http(s)://host:port` URL as written: `new URL` takes 0, and refuses 65536 without saying why. */
+const URL_PORT = /^https?:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i;
+
+/**
+ * `value` as an http(s) URL, or what is wrong with it (`invalid`, unless it is the port). Checked
+ * here so that a bad URL stops start-up naming its setting, not later as a bare "Invalid URL".
+ */
+function httpUrl(value: string, invalid: string): URL | string {
+  const port = URL_PORT.exec(value)?.[1];
+  const url = URL.parse(value);
+  if ((port !== undefined && wholeNumberProblem(port, 1, 65535)) || url?.port === '0') {
+    return 'port must be between 1 and 65535';
+  }
+  // `new URL` also reads `http:host` as `http://host`; an operator who wrote that meant something else.
+  return url && /^https?:\/\//i.test(value) && url.hostname ? url : invalid;
+}
+
+/** Paths are appended to a base URL: a query or fragment would end up in the middle, credentials would be dropped. */
+const baseUrl = z.string().transform((value, ctx) => {
+  const url = httpUrl(value, 'must be an http(s) URL');
+  if (typeof url === 'string') return refuse(ctx, url);
+  if (url.username || url.password || url.search || url.hash) {
+    return refuse(ctx, 'must be a base URL without credentials, query or fragment');
+  }
+  return value.replace(/\/+$/, '');
+});
+
+/**
+ * A tenant host (`travel0.us.auth0.com[:port]`, served over https) or an http(s) base URL with
+ * nothing after the host; read as its origin (the issuer is `{origin}/`, as Auth0 writes it:
+ * host in lower case, no default port).
+ */
+const auth0Domain = z.string().transform((value, ctx) => {
+  const invalid = 'must be a tenant host or an http(s) base URL';
+  const hostOnly = !value.includes('://');
+  if (hostOnly && !/^[a-z0-9.-]+(:\d+)?$/i.test(value)) return refuse(ctx, invalid);
+  const base = hostOnly ? `https://${value}` : value;
+  const url = httpUrl(base, invalid);
+  if (typeof url === 'string') return refuse(ctx, url);
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return refuse(ctx, invalid);
+  return url.origin;
+});
 
 const environment = z.object({
   NODE_ENV: optionalText,
@@ -96,12 +157,7 @@ const environment = z.object({
     .transform((value) => value || '1')
     .pipe(z.string().regex(/^(never|\d{1,6})$/, "must be a whole number of runs (0 to 999999) or 'never'"))
     .transform((value) => (value === 'never' ? null : Number(value))),
-  AUTH0_DOMAIN: optionalText.pipe(
-    z
-      .string()
-      .regex(/^(https?:\/\/[^\s/]+\/?|[a-z0-9.-]+(:\d+)?)$/i, 'must be a tenant host or an http(s) base URL')
-      .optional(),
-  ),
+  AUTH0_DOMAIN: optionalText.pipe(auth0Domain.optional()),
   AUTH0_CLIENT_ID: optionalText,
   AUTH0_CLIENT_SECRET: optionalText,
   AUTH0_MANAGEMENT_TOKEN: optionalText,
@@ -114,6 +170,20 @@ const environment = z.object({
 });
 
 type Environment = z.infer<typeof environment>;
+
+/** Any of these set means a provider was meant to be configured. */
+const PROVIDER_SETTINGS = [
+  'AUTH0_DOMAIN',
+  'AUTH0_CLIENT_ID',
+  'AUTH0_CLIENT_SECRET',
+  'AUTH0_MANAGEMENT_TOKEN',
+  'AUTH0_AUDIENCE',
+  'CF_API_URL',
+  'CF_CLIENT_ID',
+  'CF_CLIENT_SECRET',
+  'CF_AUDIENCE',
+  'WACHT_FRONTEND_API_URL',
+] as const satisfies readonly (keyof Environment)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environment.safeParse(env);
@@ -147,7 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: false,
   };
   const anyProvider = Boolean(config.auth0 || config.cloudFoundry || config.wacht);
-  if (!anyProvider && production) {
+  // A provider set in part already has lines saying what it lacks: "no identity provider" would mislead.
+  const anyProviderSetting = PROVIDER_SETTINGS.some((name) => values[name] !== undefined);
+  if (!anyProvider && !anyProviderSetting && production) {
     problems.push('no identity provider: set AUTH0_DOMAIN, CF_API_URL or WACHT_FRONTEND_API_URL');
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -157,9 +229,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Production waits for load balancers to see the 503 (default 5 s); elsewhere nobody is watching. */
 function shutdownDelay(value: string | undefined, production: boolean, problems: string[]): number {
   if (!value) return production ? 5000 : 0;
-  const delay = Number(value);
-  if (Number.isInteger(delay) && delay >= 0 && delay <= 120_000) return delay;
-  problems.push('SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000');
+  const problem = wholeNumberProblem(value, 0, 120_000);
+  if (!problem) return Number(value);
+  problems.push(`SHUTDOWN_DELAY_MS: ${problem}`);
   return 0;
 }
 
@@ -174,12 +246,17 @@ function auth0Config(values: Environment, problems: string[]): Auth0Config | nul
   const management = auth0Management(values, problems);
   if (!values.AUTH0_AUDIENCE) problems.push('AUTH0_AUDIENCE: required with AUTH0_DOMAIN (the audience of caller tokens)');
   if (!management || !values.AUTH0_AUDIENCE) return null;
-  const url = /^https?:\/\//i.test(domain) ? domain : `https://${domain}`;
-  return { baseUrl: url.replace(/\/+$/, ''), audience: values.AUTH0_AUDIENCE, management };
+  return { baseUrl: domain, audience: values.AUTH0_AUDIENCE, management };
 }
 
 function auth0Management(values: Environment, problems: string[]): Auth0Config['management'] | null {
   const { AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret, AUTH0_MANAGEMENT_TOKEN: token } = values;
+  // The contract offers the token instead of the client: with both, an operator could not tell which is used.
+  if (token && (clientId || clientSecret)) {
+    const client = [clientId && 'AUTH0_CLIENT_ID', clientSecret && 'AUTH0_CLIENT_SECRET'].filter(Boolean).join(' and ');
+    problems.push(`AUTH0_MANAGEMENT_TOKEN: set together with ${client}; set either the token or the client, not both`);
+    return null;
+  }
   if (clientId && clientSecret) return { clientId, clientSecret };
   if (clientId || clientSecret) {
     problems.push(`${clientId ? 'AUTH0_CLIENT_SECRET' : 'AUTH0_CLIENT_ID'}: required with ${clientId ? 'AUTH0_CLIENT_ID' : 'AUTH0_CLIENT_SECRET'}`);

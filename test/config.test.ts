@@ -129,6 +129,90 @@ describe('configuration', () => {
     expect(problems(env)).toEqual(expected);
   });
 
+  it.each([
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535'],
+    [{ PORT: '-1' }, 'PORT: must be a whole number from 0 to 65535'],
+    [{ PORT: '99999999999999999999999' }, 'PORT: must be between 0 and 65535'],
+    [{ UPSTREAM_MAX_RETRIES: '6' }, 'UPSTREAM_MAX_RETRIES: must be between 0 and 5'],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS: must be between 1 and 120000'],
+    [{ SHUTDOWN_DELAY_MS: '120001' }, 'SHUTDOWN_DELAY_MS: must be between 0 and 120000'],
+  ])('says the allowed range when %j is out of it', (env, expected) => {
+    expect(problems(env)).toEqual([expected]);
+  });
+
+  it.each(['0x10', '1e3', '+80', '80.0', '8 0', '0b1', 'Infinity'])('takes only digits for a whole number: refuses PORT=%j', (value) => {
+    expect(problems({ PORT: value })).toEqual(['PORT: must be a whole number from 0 to 65535']);
+    expect(problems({ SHUTDOWN_DELAY_MS: value })).toEqual(['SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000']);
+  });
+
+  it('reads whole numbers with surrounding space and leading zeros', () => {
+    expect(loadConfig({ PORT: ' 08080 ', SHUTDOWN_DELAY_MS: ' 0100 ' })).toMatchObject({ port: 8080, shutdownDelayMs: 100 });
+  });
+
+  it.each([
+    [{ AUTH0_DOMAIN: 't.example:99999' }, 'AUTH0_DOMAIN: port must be between 1 and 65535'],
+    [{ AUTH0_DOMAIN: 't.example:0' }, 'AUTH0_DOMAIN: port must be between 1 and 65535'],
+    [{ AUTH0_DOMAIN: 'http://127.0.0.1:65536' }, 'AUTH0_DOMAIN: port must be between 1 and 65535'],
+    [{ AUTH0_DOMAIN: 'https://t.example?tenant=1' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
+    [{ AUTH0_DOMAIN: 'https://user@t.example' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
+    [{ AUTH0_DOMAIN: 'ftp://t.example' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
+    [{ CF_API_URL: 'https://cf.example:99999' }, 'CF_API_URL: port must be between 1 and 65535'],
+    [{ CF_API_URL: 'http://cf.example:0/' }, 'CF_API_URL: port must be between 1 and 65535'],
+    [{ CF_API_URL: 'https://cf.example/?space=1' }, 'CF_API_URL: must be a base URL without credentials, query or fragment'],
+    [{ CF_API_URL: 'https://admin:pw@cf.example' }, 'CF_API_URL: must be a base URL without credentials, query or fragment'],
+    [{ WACHT_FRONTEND_API_URL: 'https://w.example:0' }, 'WACHT_FRONTEND_API_URL: port must be between 1 and 65535'],
+    [{ WACHT_FRONTEND_API_URL: 'https://w.example/#me' }, 'WACHT_FRONTEND_API_URL: must be a base URL without credentials, query or fragment'],
+    [{ CF_API_URL: 'http:cf.example' }, 'CF_API_URL: must be an http(s) URL'],
+  ])('checks the URL in %j at start-up, naming the variable', (env, expected) => {
+    expect(problems(env)).toEqual([expected]);
+  });
+
+  it('takes a URL port from 1 to 65535', () => {
+    const config = loadConfig({
+      AUTH0_DOMAIN: 't.example:65535',
+      AUTH0_MANAGEMENT_TOKEN: 'token',
+      AUTH0_AUDIENCE: 'aud',
+      CF_API_URL: 'https://cf.example:1/api/',
+      WACHT_FRONTEND_API_URL: 'http://[::1]:9003',
+    });
+    expect(config.auth0?.baseUrl).toBe('https://t.example:65535');
+    expect(config.cloudFoundry?.apiUrl).toBe('https://cf.example:1/api');
+    expect(config.wacht?.frontendApiUrl).toBe('http://[::1]:9003');
+  });
+
+  it('reads an Auth0 base URL as its origin, as the issuer of its tokens is written', () => {
+    const config = loadConfig({ AUTH0_DOMAIN: 'HTTPS://Travel0.US.auth0.com:443/', AUTH0_MANAGEMENT_TOKEN: 'token', AUTH0_AUDIENCE: 'aud' });
+    expect(config.auth0?.baseUrl).toBe('https://travel0.us.auth0.com');
+  });
+
+  it.each([
+    [
+      { NODE_ENV: 'production', AUTH0_DOMAIN: 't.example' },
+      [
+        'AUTH0_CLIENT_ID: required with AUTH0_DOMAIN (with AUTH0_CLIENT_SECRET), or set AUTH0_MANAGEMENT_TOKEN',
+        'AUTH0_AUDIENCE: required with AUTH0_DOMAIN (the audience of caller tokens)',
+      ],
+    ],
+    [{ NODE_ENV: 'production', AUTH0_AUDIENCE: 'aud' }, ['AUTH0_AUDIENCE: is set but AUTH0_DOMAIN is not']],
+    [
+      { NODE_ENV: 'production', CF_CLIENT_ID: 'id' },
+      ['CF_CLIENT_SECRET: required with CF_CLIENT_ID', 'CF_API_URL: required with CF_CLIENT_ID and CF_CLIENT_SECRET'],
+    ],
+  ])('says only what is missing when a provider is partly configured in production: %j', (env, expected) => {
+    expect(problems(env)).toEqual(expected);
+  });
+
+  it.each([
+    [{ AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_SECRET: 'client-secret-value' }, 'AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET'],
+    [{ AUTH0_CLIENT_ID: 'id' }, 'AUTH0_CLIENT_ID'],
+    [{ AUTH0_CLIENT_SECRET: 'client-secret-value' }, 'AUTH0_CLIENT_SECRET'],
+  ])('refuses AUTH0_MANAGEMENT_TOKEN together with %j: either the token or the client, not both', (client, named) => {
+    const env = { AUTH0_DOMAIN: 't.example', AUTH0_AUDIENCE: 'aud', AUTH0_MANAGEMENT_TOKEN: 'management-token-value', ...client };
+    const lines = problems(env);
+    expect(lines).toEqual([`AUTH0_MANAGEMENT_TOKEN: set together with ${named}; set either the token or the client, not both`]);
+    expect(lines.join('\n')).not.toMatch(/management-token-value|client-secret-value/);
+  });
+
   it('never repeats a secret value in its messages', () => {
     const error = (() => {
       try {

@@ -58,9 +58,8 @@ export function readPageRequest(args: ConnectionArgs, fingerprintOfList: () => s
   if (first != null && last != null) throw badUserInput('Give `first` or `last`, not both');
   const from = after == null ? PROVIDER_ORDER.map(() => 0) : positionsAfter(decodeCursor(after, fingerprintOfList(), 'after'));
   const to = before == null ? null : decodeCursor(before, fingerprintOfList(), 'before').before;
-  // Neither size means `first: 20`, but `before` alone reads as the page before it: a client walking backward.
-  const backward = last != null || (first == null && after == null && before != null);
-  return backward
+  // Neither size means `first: 20` (the contract), `before` alone too: Relay's first 20 of the slice.
+  return last != null
     ? { paging: 'backward', size: pageSize('last', last), from, to }
     : { paging: 'forward', size: pageSize('first', first), from, to };
 }

@@ -38,9 +38,9 @@ export type IdentityProvider =
 
 /** The direction a connection is sorted in, by organization name. */
 export type OrderDirection =
-  /** A to Z, case-insensitively. */
+  /** A to Z: names lowercased, then compared by code unit (digits before letters, accented letters after `z`). */
   | 'ASC'
-  /** Z to A, case-insensitively. */
+  /** Z to A: the reverse of ASC. */
   | 'DESC';
 
 /** An organization in one identity provider. */
@@ -187,9 +187,16 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge, null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** More items follow the last one of this page. */
+  /**
+   * Paging with `first`: more items follow this page before `before` (or the list's end).
+   * Paging with `last`: items follow `before`'s cursor. Only providers that answered count
+   * (see `unavailableProviders`).
+   */
   hasNextPage: Scalars['Boolean']['output'];
-  /** More items precede the first one of this page. */
+  /**
+   * Paging with `last`: more items precede this page after `after` (or the list's start).
+   * Paging with `first`: items precede `after`'s cursor. Only providers that answered count.
+   */
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge, null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
@@ -200,8 +207,9 @@ export type Query = {
   /**
    * The caller's memberships, across every provider the caller is signed in to: Auth0 and
    * Cloud Foundry through `Authorization: Bearer <token>`, Wacht through its `__session`
-   * cookie or the `X-Wacht-Session` header. Sorted by organization name (case-insensitive),
-   * paged with Relay cursors.
+   * cookie or the `X-Wacht-Session` header. Sorted as `orderDirection` says (Cloud Foundry's
+   * items keep its database's order among themselves), paged with Relay cursors. Cursors are
+   * bound to the arguments, not to the caller: drop them when the signed-in user changes.
    */
   myOrganizationMemberships?: Maybe<OrganizationMembershipConnection>;
 };
@@ -242,8 +250,10 @@ export type User = {
   /** The user's id in its identity provider: `auth0|64b…` (Auth0) or a Cloud Foundry user guid. */
   id: Scalars['ID']['output'];
   /**
-   * Organizations the user is a member of, across the providers that know this id.
-   * Sorted by name (case-insensitive), paged with Relay cursors. The caller must be this
+   * Organizations the user is a member of, across the providers that know this id (Auth0 and
+   * Cloud Foundry; Wacht cannot list another user's memberships, so it never adds any here).
+   * Sorted as `orderDirection` says (Cloud Foundry's items keep its database's order among
+   * themselves), paged with Relay cursors. The caller must be this
    * user, or hold an admin grant (`read:organizations` in Auth0; `cloud_controller.admin`,
    * `cloud_controller.admin_read_only` or `cloud_controller.global_auditor` in Cloud Foundry).
    */

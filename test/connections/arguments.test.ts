@@ -62,8 +62,8 @@ describe('readPageRequest', () => {
     refused({ first: 0, last: 0 }, /`first` or `last`/);
   });
 
-  it('reads `before` alone as the 20 before it', () => {
-    expect(readPageRequest({ before: cursor }, () => FP)).toEqual({ paging: 'backward', size: 20, from: [0, 0, 0], to: [2, 5, 1] });
+  it('reads `before` alone as `first: 20` (the contract): the first 20 of the slice before it', () => {
+    expect(readPageRequest({ before: cursor }, () => FP)).toEqual({ paging: 'forward', size: 20, from: [0, 0, 0], to: [2, 5, 1] });
   });
 
   // Relay's pagination algorithm: the cursors bound the slice, `first` or `last` take from it.

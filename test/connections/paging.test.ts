@@ -260,7 +260,8 @@ describe('paging through the merged list', () => {
           // The algorithm on the whole list: the slice between the cursors, then first or last of it.
           const low = afterIndex === undefined ? 0 : afterIndex + 1;
           const high = Math.max(low, beforeIndex ?? expected.length);
-          const backward = sizeArgs.last !== undefined || (sizeArgs.first === undefined && afterIndex === undefined && beforeIndex !== undefined);
+          // Neither size is `first: 20` (the contract), whatever the cursors.
+          const backward = sizeArgs.last !== undefined;
           const size = sizeArgs.first ?? sizeArgs.last ?? 20;
           const start = backward ? Math.max(low, high - size) : low;
           const shown = expected.slice(start, Math.min(high, start + size));
