@@ -25,7 +25,7 @@ export interface Auth0Provider {
 export function auth0Provider(config: Auth0Config, http: UpstreamClient, caches: Auth0Caches): Auth0Provider {
   const api = new Auth0DataSource(http, config.baseUrl, managementToken(config, http));
   return {
-    issuer: auth0Issuer(config),
+    issuer: auth0Issuer(config, http),
     provider: {
       name: 'AUTH0',
       ownsUserId: isAuth0UserId,

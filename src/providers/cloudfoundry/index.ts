@@ -36,7 +36,7 @@ export function cloudFoundryProvider(
   const uaa = discoverUaa(http, config.apiUrl);
   const client = config.client ? clientCredentials(http, uaa, config.client) : null;
   return {
-    issuer: uaaIssuer(uaa, config.audience),
+    issuer: uaaIssuer(http, uaa, config.audience),
     provider: {
       name: 'CLOUD_FOUNDRY',
       ownsUserId: isGuid,

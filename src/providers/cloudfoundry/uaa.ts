@@ -3,8 +3,9 @@
  * it signs the caller tokens the subgraph accepts (`iss` = `{uaa}/oauth/token`, keys at
  * `{uaa}/token_keys`).
  */
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { TokenIssuer } from '../../auth/authenticator';
+import { remoteKeySet } from '../../auth/remote-keys';
 import type { UpstreamClient } from '../../upstream/http-client';
 import { failureOf, parseBody } from '../../upstream/response';
 import { infoSchema } from './wire';
@@ -34,11 +35,12 @@ export function discoverUaa(http: UpstreamClient, apiUrl: string): UaaLocator {
  * was issued to, so this refuses the tokens of clients that were never granted it; null takes
  * any token the UAA signed, as the contract's default.
  */
-export function uaaIssuer(uaa: UaaLocator, audience: string | null): TokenIssuer {
+export function uaaIssuer(http: UpstreamClient, uaa: UaaLocator, audience: string | null): TokenIssuer {
   // jose caches the keys and refetches them on an unknown `kid` (a rotation), at most once per cooldown.
   // UAA's `{"keys":[…]}` is a JWK set as jose reads it.
   const keys = onceSucceeded(
-    async (): Promise<JWTVerifyGetKey> => createRemoteJWKSet(new URL(`${await uaa()}/token_keys`)),
+    async (): Promise<JWTVerifyGetKey> =>
+      remoteKeySet(http, { provider: 'CLOUD_FOUNDRY', route: 'GET {uaa}/token_keys', url: `${await uaa()}/token_keys` }),
   );
   return {
     provider: 'CLOUD_FOUNDRY',

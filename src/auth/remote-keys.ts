@@ -1,0 +1,34 @@
+/**
+ * An issuer's published signing keys (its JWK set), fetched through the subgraph's upstream
+ * client like every other upstream call: UPSTREAM_TIMEOUT_MS per attempt, the provider's
+ * retries, circuit breaker and concurrency limit, `upstream_requests_total` and its duration,
+ * a span, `x-request-id`. jose keeps what it does well: the cached set, one refetch on an
+ * unknown `kid` at most once per cooldown, one fetch shared by concurrent verifications.
+ */
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { IdentityProvider } from '../graphql/generated';
+import type { UpstreamClient } from '../upstream/http-client';
+
+export interface KeySetLocation {
+  provider: IdentityProvider;
+  /** The route template for metrics and traces (e.g. `GET {uaa}/token_keys`), never the URL. */
+  route: string;
+  url: string;
+}
+
+export function remoteKeySet(http: Pick<UpstreamClient, 'send'>, { provider, route, url }: KeySetLocation): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(url), {
+    // jose's signal (its own fixed 5 s timeout) is ignored: the client bounds each attempt
+    // (UPSTREAM_TIMEOUT_MS) and the whole call with its retries (the budget); honouring both
+    // would cut a retry short.
+    [customFetch]: async (_href, { headers }) => {
+      // jose's `accept` lists the JWK set media type too, which some issuers serve.
+      const accept = headers.get('accept') ?? 'application/json';
+      const answer = await http.send({ provider, route, url, headers: { accept } });
+      // jose reads only the status (anything but 200 is its generic error: the keys are
+      // unavailable, as before) and the JSON body. A body is kept for a 200 alone, since a
+      // Response refuses one with 204 or 304.
+      return new Response(answer.status === 200 ? answer.body : null, { status: answer.status });
+    },
+  });
+}
