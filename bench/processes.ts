@@ -15,13 +15,13 @@ import type { FakeFleet } from '../src/fakes/fleet';
 export const root = join(__dirname, '..', '..');
 
 /**
- * How `npm start` runs Node (its environment variables and flags, read from package.json),
- * so that the bench measures the memory and GC settings production runs with.
+ * How `npm start` runs Node (`npm run serve`: its environment variables and flags, read from
+ * package.json), so that the bench measures the memory and GC settings production runs with.
  */
 const START = /^((?:[A-Z_]+=\S+\s+)*)node\s+((?:--\S+\s+)*)dist\/src\/main\.js$/.exec(
-  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start,
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.serve,
 );
-if (!START) throw new Error('package.json: scripts.start is not `[VAR=value …] node [--flag …] dist/src/main.js`');
+if (!START) throw new Error('package.json: scripts.serve is not `[VAR=value …] node [--flag …] dist/src/main.js`');
 const START_ENV = Object.fromEntries(START[1]!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
 const NODE_FLAGS = START[2]!.trim().split(/\s+/).filter(Boolean);
 

@@ -21,9 +21,14 @@ async function main(): Promise<void> {
   const server = await createServer(demo?.config ?? config);
   const url = await server.listen();
   server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
-  if (demoModule && demo) process.stdout.write(demoModule.demoBanner(`${url}/graphql`, demo.headers));
+  if (demoModule && demo) process.stdout.write(demoModule.demoBanner(`${url}/graphql`, demo));
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // A second signal while draining (an impatient supervisor, a repeated Ctrl-C) must not drop
+    // the requests still in flight: the first one's shutdown carries on.
+    if (stopping) return;
+    stopping = true;
     server.fastify.log.info({ signal }, 'shutting down');
     try {
       await server.close();
@@ -34,8 +39,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -58,10 +58,38 @@ describe('the built server', () => {
       expect(body.errors).toBeUndefined();
       expect(body.data.myOrganizationMemberships.totalCount).toBeGreaterThan(0);
       expect(body.data.myOrganizationMemberships.edges[0].node.organization.name).toEqual(expect.any(String));
+
+      // The Cloud Foundry user's token, printed apart: their organizations, paged by Cloud Controller.
+      const cloudFoundry = /^ {4}Authorization: (Bearer \S+)$/m.exec(printed.stdout())![1]!;
+      const asCloudFoundryUser = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: cloudFoundry },
+        body: JSON.stringify({ query: '{ myOrganizationMemberships(first: 1) { totalCount edges { node { provider } } } }' }),
+      });
+      expect(await asCloudFoundryUser.json()).toEqual({
+        data: { myOrganizationMemberships: { totalCount: 130, edges: [{ node: { provider: 'CLOUD_FOUNDRY' } }] } },
+      });
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exit).toBe(0);
+  });
+
+  it('a second SIGTERM while draining does not cut the drain short: still exits 0', async () => {
+    const child = start({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '1500' });
+    const printed = output(child);
+    const exit = exited(child);
+    try {
+      await waitFor(() => /Open http/.exec(printed.stdout())?.[0], 'the demo banner');
+      child.kill('SIGTERM');
+      await waitFor(() => /shutting down/.exec(printed.stdout())?.[0], 'the first signal to be taken');
+      child.kill('SIGTERM');
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    expect(await exit).toBe(0);
+    expect(printed.stdout().match(/shutting down/g)).toHaveLength(1);
   });
 
   it('stops at start-up with one line naming a bad setting', async () => {

@@ -49,10 +49,12 @@ export async function listUserOrganizations(
   const validated = validateArgs(args);
   const listFingerprint = lazyFingerprint({ list: 'user', userId, ...validated });
   const request = readPageRequest(args, listFingerprint);
-  // A bearer token presented must verify, even for an id no provider owns.
-  const token = await caller.bearer();
+  // A bearer token presented must verify, even for an id no provider owns. If its issuer
+  // cannot be reached, no one can be authorized: the connection is empty, with that failure.
+  const token = await caller.bearer().catch((error: unknown) => providerFailure(error));
   const owners = narrow(bindings, validated).filter(({ provider }) => provider.ownsUserId(userId));
   if (owners.length === 0) return { page: emptyPage(), failures: [] };
+  if (token instanceof AppError) return withFailures({ page: emptyPage(), failures: [] }, [token]);
 
   if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to read the organizations of a user');
   if (!owners.every(({ provider }) => provider.mayRead(token, userId))) {
@@ -87,7 +89,11 @@ export async function listCallerMemberships(
   );
   const candidates = narrow(bindings, validated);
   const subjects = await Promise.allSettled(candidates.map(({ source }) => source.self()));
-  const failures = unreachableIssuer ? [unreachableIssuer] : [];
+  // Only a provider asked is missing: one left out by `providers:` or a filter is not.
+  const failures =
+    unreachableIssuer && candidates.some(({ provider }) => provider.name === unreachableIssuer.details.provider)
+      ? [unreachableIssuer]
+      : [];
   const signedIn = candidates.flatMap((binding, index) => {
     const outcome = subjects[index]!;
     if (outcome.status === 'fulfilled') return outcome.value ? [{ binding, subject: outcome.value }] : [];

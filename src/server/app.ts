@@ -57,28 +57,46 @@ export interface ServerOptions {
   logStream?: DestinationStream;
 }
 
-export async function createServer(settings: Config, options: ServerOptions = {}): Promise<SubgraphServer> {
-  const metrics = new Metrics();
-  const http = new UpstreamClient({
-    timeoutMs: settings.upstreamTimeoutMs,
-    resilience: settings.resilience,
-    observer: metrics,
-  });
-  const configured = configureProviders(settings, http, metrics);
-  const authenticator = new Authenticator(configured.issuers, metrics);
-  let ready = false;
+/** A request id a client sent is kept (it ties the logs of a call chain) only when it looks like one. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Receiving a whole request may take this long: a client trickling its body cannot hold a connection. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export async function createServer(settings: Config, options: ServerOptions = {}): Promise<SubgraphServer> {
+  let ready = false;
   const fastify = Fastify({
     logger: {
       level: settings.logLevel,
       redact: { paths: REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     logController: new OneLinePerRequest(),
-    genReqId: () => randomUUID(),
     bodyLimit: 256 * 1024,
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
+
+  const metrics = new Metrics();
+  const http = new UpstreamClient({
+    timeoutMs: settings.upstreamTimeoutMs,
+    resilience: settings.resilience,
+    observer: {
+      observe: (request, outcome, seconds) => metrics.observe(request, outcome, seconds),
+      retried: (provider) => metrics.retried(provider),
+      // A provider failing fast is what an operator on call looks for in the logs.
+      circuitChanged: (provider, state) => {
+        metrics.circuitChanged(provider, state);
+        fastify.log[state === 'open' ? 'warn' : 'info']({ provider, circuit: state }, `${provider} circuit ${state}`);
+      },
+    },
+  });
+  const configured = configureProviders(settings, http, metrics);
+  const authenticator = new Authenticator(configured.issuers, metrics);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // While shutting down, keep-alive connections close after their last answer, so close() can finish.
@@ -93,6 +111,10 @@ export async function createServer(settings: Config, options: ServerOptions = {}
   const includeStacktraceInErrorResponses = !settings.production;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
+    // Apollo's own messages go to the same JSON log.
+    logger: fastify.log,
+    // Said here, not left to Apollo's own reading of NODE_ENV (config.ts trims it; Apollo does not).
+    introspection: !settings.production,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     formatError,
@@ -145,6 +167,11 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     const code = status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
     return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
   });
+
+  // Fastify's own 404 also logs a line of its own; this one leaves it to the request line.
+  fastify.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] }),
+  );
 
   fastify.get('/health/live', async () => ({ status: 'ok' }));
   fastify.get('/health/ready', async (_request, reply) =>

@@ -10,6 +10,7 @@ import type { IdentityProvider } from '../graphql/generated';
 import type { CacheObserver } from '../providers/ttl-cache';
 import { upstreamTally } from '../upstream/accounting';
 import type { UpstreamObserver, UpstreamRequest } from '../upstream/http-client';
+import type { CircuitStateName } from '../upstream/resilience';
 
 export class Metrics implements UpstreamObserver, CacheObserver {
   readonly registry = new Registry();
@@ -106,8 +107,8 @@ export class Metrics implements UpstreamObserver, CacheObserver {
     this.upstreamRetries.inc({ provider });
   }
 
-  circuitChanged(provider: IdentityProvider, open: boolean): void {
-    this.circuitOpen.set({ provider }, open ? 1 : 0);
+  circuitChanged(provider: IdentityProvider, state: CircuitStateName): void {
+    this.circuitOpen.set({ provider }, state === 'open' ? 1 : 0);
   }
 
   observe(request: UpstreamRequest, outcome: number | 'error', seconds: number): void {

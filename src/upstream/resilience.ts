@@ -47,11 +47,21 @@ export const DEFAULT_RESILIENCE: ResilienceSettings = {
   halfOpenAfterMs: 10_000,
 };
 
-/** Told about retries and circuit changes (metrics). */
+export type CircuitStateName = 'open' | 'half-open' | 'closed';
+
+/** Told about retries and circuit changes (metrics, and the log for the circuit). */
 export interface ResilienceObserver {
   retried(provider: IdentityProvider): void;
-  circuitChanged(provider: IdentityProvider, open: boolean): void;
+  circuitChanged(provider: IdentityProvider, state: CircuitStateName): void;
 }
+
+const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Closed]: 'closed',
+  // Only after an explicit isolate(), which this code never calls.
+  [CircuitState.Isolated]: 'open',
+};
 
 const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** No retry is started with less time than this left in the budget. */
@@ -76,7 +86,7 @@ export class ProviderResilience {
       handleWhen(isTransportFailure).orWhenResult((response) => (response as UpstreamResponse).status >= 500),
       { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
     );
-    this.breaker.onStateChange((state) => observer?.circuitChanged(provider, state === CircuitState.Open));
+    this.breaker.onStateChange((state) => observer?.circuitChanged(provider, STATE_NAMES[state]));
     this.limiter = bulkhead(settings.concurrency, QUEUE_LIMIT);
   }
 

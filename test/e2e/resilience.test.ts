@@ -32,6 +32,14 @@ const MEMBERSHIPS = /* GraphQL */ `
   }
 `;
 
+const USER_ORGANIZATIONS = /* GraphQL */ `
+  query ($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on User { organizations(first: 20) { totalCount unavailableProviders edges { node { id } } } }
+    }
+  }
+`;
+
 const WACHT_ROUTE = /^\/me\/organization-memberships$/;
 const AUTH0_LIST_ROUTE = /^\/api\/v2\/users\/[^/]+\/organizations$/;
 const AUTH0_JWKS = /^\/\.well-known\/jwks\.json$/;
@@ -428,7 +436,7 @@ describe('Auth0 signing keys unreachable on a server that never fetched them', (
     let harness: Harness | undefined;
     afterAll(() => stop(harness));
 
-    it('a bearer caller gets UPSTREAM_UNAVAILABLE from AUTH0 (not UNAUTHENTICATED); a Wacht-only caller is unaffected', async () => {
+    it('a bearer caller gets UPSTREAM_UNAVAILABLE from AUTH0 (not UNAUTHENTICATED), their own User.organizations empty beside it; a Wacht-only caller, or Auth0 left out, is unaffected', async () => {
       harness = await start();
       const callers = await mintCallers(harness);
       harness.auth0.fail(fault);
@@ -449,8 +457,77 @@ describe('Auth0 signing keys unreachable on a server that never fetched them', (
         expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' }),
       ]);
 
+      // Left out by `providers:`, Auth0 is not missing from the page: no error, nothing unavailable.
+      const wachtAsked = await graphql(harness, MEMBERSHIPS, {
+        variables: { first: 20, providers: ['WACHT'] },
+        headers: { ...bearer(callers.auth0), ...session },
+      });
+      expectComplete(wachtAsked, ['WACHT']);
+
+      // The user's own connection, Auth0 the only provider asked: it comes back empty, with the error.
+      const own = await graphql(harness, USER_ORGANIZATIONS, {
+        variables: { representations: [{ __typename: 'User', id: DEMO_AUTH0_USER_ID }] },
+        headers: bearer(callers.auth0),
+      });
+      expect(own.data!._entities).toEqual([{ organizations: { totalCount: 0, unavailableProviders: ['AUTH0'], edges: [] } }]);
+      expect(own.errors!.map((error) => [error.path, error.extensions])).toEqual([
+        [['_entities', 0, 'organizations'], expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AUTH0' })],
+      ]);
+      expect(harness.auth0.requestsTo(/^\/api\/v2\//)).toHaveLength(0);
+
       // The keys come back: the same token verifies, and everything answers.
       await expectHealthy(harness, callers);
+    });
+  });
+});
+
+describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never fetched them', () => {
+  // The key fetch is an upstream call like any other: bounded per attempt by the client's
+  // timeout (not jose's own 5 s), retried, counted under its route template, tagged with the
+  // request id.
+  const issuers = [
+    {
+      provider: 'AUTH0' as const,
+      fake: (harness: Harness) => harness.auth0,
+      keys: AUTH0_JWKS,
+      route: 'GET /.well-known/jwks.json',
+      token: (callers: Callers) => callers.auth0,
+    },
+    {
+      provider: 'CLOUD_FOUNDRY' as const,
+      fake: (harness: Harness) => harness.cloudFoundry,
+      keys: /^\/uaa\/token_keys$/,
+      route: 'GET {uaa}/token_keys',
+      token: (callers: Callers) => callers.cloudFoundry,
+    },
+  ];
+
+  describe.each(issuers)('$provider', (issuer) => {
+    let harness: Harness | undefined;
+    afterAll(() => stop(harness));
+
+    it('the bearer caller gets UPSTREAM_UNAVAILABLE "did not answer in time" after the retries, each attempt in upstream_requests_total; Wacht answers', async () => {
+      harness = await start((config) => ({ ...config, upstreamTimeoutMs: 500 }));
+      const callers = await mintCallers(harness);
+      issuer.fake(harness).fail({ path: issuer.keys, delayMs: 3_000, times: Infinity });
+
+      const requestId = `slow-keys-${issuer.provider}`;
+      const { body } = await memberships(harness, { ...bearer(issuer.token(callers)), ...session, 'x-request-id': requestId });
+      const error = expectOnlyOther(body, issuer.provider, 'WACHT');
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', provider: issuer.provider });
+      expect(error.message).toMatch(/did not answer in time/);
+
+      const fetches = issuer.fake(harness).requestsTo(issuer.keys);
+      expect(fetches).toHaveLength(3);
+      expect(fetches.map((request) => request.headers['x-request-id'])).toEqual([requestId, requestId, requestId]);
+      const labels = { provider: issuer.provider, route: issuer.route };
+      expect(await metric(harness, 'upstream_requests_total', { ...labels, status: 'error' })).toBe(3);
+      expect(await metric(harness, 'upstream_request_duration_seconds_count', { ...labels, status: 'error' })).toBe(3);
+      expect(await metric(harness, 'upstream_retries_total', { provider: issuer.provider })).toBe(2);
+
+      // The keys come back: the same token verifies, and its fetch is counted as a 200.
+      await expectHealthy(harness, callers);
+      expect(await metric(harness, 'upstream_requests_total', { ...labels, status: '200' })).toBe(1);
     });
   });
 });
@@ -471,7 +548,8 @@ describe('a provider down for the whole run, behind a circuit breaker', () => {
   });
   afterAll(() => stop(harness));
 
-  it('opens after the threshold, fails fast without reaching the provider, keeps the others, and closes after a probe', async () => {
+  it('opens after the threshold, fails fast without reaching the provider, keeps the others, and closes after a probe, saying so in the log', async () => {
+    const logged = logLines.length;
     // Warm: the UAA discovered, its keys and the client token fetched.
     expectComplete((await cfAndWacht()).body, ['CLOUD_FOUNDRY', 'WACHT']);
     expect(await circuitOpen()).toBe(0);
@@ -513,6 +591,17 @@ describe('a provider down for the whole run, behind a circuit breaker', () => {
     expect(harness.cloudFoundry.requestsTo(CF_LIST_ROUTE).length).toBeGreaterThan(0);
     expect(await circuitOpen()).toBe(0);
     await expectHealthy(harness, callers);
+    // Each change of the circuit is a log line; its opening a warning.
+    const changes = logLines
+      .slice(logged)
+      .map((line) => JSON.parse(line) as { level: number; provider?: string; circuit?: string })
+      .filter((line) => line.circuit)
+      .map(({ level, provider, circuit }) => ({ level, provider, circuit }));
+    expect(changes).toEqual([
+      { level: 40, provider: 'CLOUD_FOUNDRY', circuit: 'open' },
+      { level: 30, provider: 'CLOUD_FOUNDRY', circuit: 'half-open' },
+      { level: 30, provider: 'CLOUD_FOUNDRY', circuit: 'closed' },
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@
  * prevention, request ids, and an orderly shutdown.
  */
 import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
+import { REQUEST_TIMEOUT_MS } from '../../src/server/app';
 import { startHarness, type Harness } from '../support/harness';
 
 const MEMBERSHIP_NAMES = '{ myOrganizationMemberships(providers: [WACHT]) { totalCount edges { node { organization { name } } } } }';
@@ -64,6 +65,26 @@ describe('outside production', () => {
       headers: { 'x-request-id': 'req-upstream-7', 'x-wacht-session': DEMO_WACHT_SESSION },
     });
     expect(harness.wacht.requests.map((request) => request.headers['x-request-id'])).toEqual(['req-upstream-7']);
+  });
+
+  it('makes its own request id for one that does not look like one, and passes only that on', async () => {
+    for (const odd of ['x'.repeat(129), 'two words', 'id\twith\ttabs', '<script>']) {
+      harness.fakes.reset();
+      const { headers } = await harness.graphql(MEMBERSHIP_NAMES, { headers: { 'x-request-id': odd, 'x-wacht-session': DEMO_WACHT_SESSION } });
+      const made = headers.get('x-request-id');
+      expect([odd, made]).toEqual([odd, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+      expect(harness.wacht.requests.map((request) => request.headers['x-request-id'])).toEqual([made]);
+    }
+  });
+
+  it('bounds the time a client may take to send its request (a trickled body cannot hold a connection)', () => {
+    expect(harness.server.fastify.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+  });
+
+  it("answers an unknown path 404 in GraphQL's error shape", async () => {
+    const response = await fetch(`${harness.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
   });
 
   it('echoes x-request-id, or makes one', async () => {
@@ -142,6 +163,13 @@ describe('in production', () => {
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('refuses introspection, whatever NODE_ENV the process has (Apollo would read it itself)', async () => {
+    expect(process.env['NODE_ENV']).not.toBe('production');
+    const { body } = await harness.graphql('{ __schema { queryType { name } } }');
+    expect(body.errors![0]!.extensions!['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors![0]!.message).toMatch(/introspection/i);
+  });
+
   it('includes no stack traces in errors', async () => {
     const { body } = await harness.graphql('{ myOrganizationMemberships(first: 500) { totalCount } }', {
       headers: { 'x-wacht-session': DEMO_WACHT_SESSION },
@@ -167,5 +195,39 @@ describe('shutdown', () => {
     await closing;
     await expect(fetch(`${harness.url}/health/live`)).rejects.toThrow();
     await harness.fakes.stop();
+  });
+});
+
+describe('the log', () => {
+  const lines: string[] = [];
+  const logStream = { write: (line: string) => void lines.push(line) };
+  const apolloKey = 'service:organizations:not-a-real-key-3f9a';
+  let harness: Harness;
+  beforeAll(async () => {
+    // Apollo Server warns at start when given a graph's key and ref, which a subgraph does not use.
+    process.env['APOLLO_KEY'] = apolloKey;
+    process.env['APOLLO_GRAPH_REF'] = 'organizations@current';
+    try {
+      harness = await startHarness({ logStream, config: (config) => ({ ...config, logLevel: 'info' }) });
+    } finally {
+      delete process.env['APOLLO_KEY'];
+      delete process.env['APOLLO_GRAPH_REF'];
+    }
+  });
+  afterAll(() => harness.close());
+
+  it("takes Apollo Server's own messages as JSON lines, without the key", () => {
+    const parsed = lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(parsed).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/subgraph/) }));
+    expect(lines.join('\n')).not.toContain(apolloKey);
+  });
+
+  it('writes one line for a request to an unknown path', async () => {
+    const before = lines.length;
+    await fetch(`${harness.url}/nope`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines.slice(before).map((line) => JSON.parse(line) as { msg: string; status?: number })).toEqual([
+      expect.objectContaining({ msg: 'request', status: 404 }),
+    ]);
   });
 });
