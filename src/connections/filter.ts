@@ -56,7 +56,7 @@ function validateGuidFilter(path: string, filter: GuidFilter): void {
 }
 
 function validateGuid(path: string, guid: string): void {
-  if (guid.trim() === '') throw badUserInput(`${path}: a guid may not be empty`);
+  if (guid.trim() === '') throw badUserInput(`${path}: a guid may not be empty or blank`);
   validateLength(path, guid);
 }
 

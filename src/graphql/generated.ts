@@ -21,9 +21,9 @@ export type Scalars = {
 
 /** Conditions on a related Cloud Foundry guid; every condition given applies. */
 export type GuidFilter = {
-  /** This guid (not empty). */
+  /** This guid (not empty or blank). */
   eq?: InputMaybe<Scalars['ID']['input']>;
-  /** One of these guids (at most 100, none empty). An empty list matches nothing. */
+  /** One of these guids (at most 100, none empty or blank). An empty list matches nothing. */
   in?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
@@ -225,7 +225,10 @@ export type QueryMyOrganizationMembershipsArgs = {
   providers?: InputMaybe<Array<IdentityProvider>>;
 };
 
-/** Conditions on a string, compared case-insensitively; every condition given applies. */
+/**
+ * Conditions on a string, compared case-insensitively; every condition given applies. Each value
+ * is at most 255 characters (Cloud Foundry's longest organization name); a longer one is BAD_USER_INPUT.
+ */
 export type StringFilter = {
   /** Equal to. */
   eq?: InputMaybe<Scalars['String']['input']>;
