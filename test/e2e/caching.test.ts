@@ -1,6 +1,7 @@
 /**
  * Caches across requests: off by default for membership lists (test/e2e/batching.test.ts),
  * and when turned on, keyed so that no caller ever sees a list it could not fetch itself.
+ * Verified caller tokens are kept too, but never past their expiry.
  */
 import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
@@ -88,5 +89,33 @@ describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
     const permissions = harness.auth0.requestsTo(/^\/api\/v2\/roles\/[^/]+\/permissions$/).map((request) => request.rawPath);
     expect(permissions.length).toBeGreaterThan(0);
     expect(new Set(permissions).size).toBe(permissions.length);
+  });
+});
+
+describe('verified caller tokens', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('are kept no longer than they are valid: a token accepted once is UNAUTHENTICATED after it expires', async () => {
+    // exp 27 s ago: accepted within the verifier's 30 s clock tolerance for 2 to 3 s more.
+    const token = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, {
+      audience: DEMO_AUTH0_AUDIENCE,
+      expiresInSeconds: -27,
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const first = await harness.graphql(MEMBERSHIPS, { headers });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.myOrganizationMemberships.totalCount).toBe(12);
+    expect(harness.auth0.requestsTo(usersRoute)).toHaveLength(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // past the tolerance too
+    const second = await harness.graphql(MEMBERSHIPS, { headers });
+    expect(second.body.errors!.map((error) => error.extensions!.code)).toEqual(['UNAUTHENTICATED']);
+    expect(JSON.stringify(second.body)).not.toContain(token);
+    expect(second.body.data?.myOrganizationMemberships ?? null).toBeNull();
+    expect(harness.auth0.requestsTo(usersRoute)).toHaveLength(1);
   });
 });

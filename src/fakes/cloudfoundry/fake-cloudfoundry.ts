@@ -325,11 +325,15 @@ export class FakeCloudFoundry extends FakeServer {
     return organizationResource(row.org);
   }
 
-  /** `Authorization: bearer <token>` (any case), verified against this UAA. */
+  /**
+   * `Authorization: bearer <token>` (scheme in any case), verified against this UAA. No header,
+   * another scheme or no token is CF-NotAuthenticated; a token that does not verify,
+   * CF-InvalidAuthToken.
+   */
   private async authenticate(request: FastifyRequest): Promise<Caller> {
-    const header = request.headers.authorization;
-    if (!header?.toLowerCase().startsWith('bearer')) throw notAuthenticated();
-    const caller = await this.verify(header.split(/\s+/)[1] ?? '');
+    const token = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token === undefined) throw notAuthenticated();
+    const caller = await this.verify(token);
     // Cloud Controller creates the user of any valid token on first sight.
     if (caller.guid !== undefined && !this.users.has(caller.guid)) this.addUser(caller.guid);
     return caller;

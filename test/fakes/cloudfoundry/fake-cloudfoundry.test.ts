@@ -464,6 +464,15 @@ describe('authentication and authorization', () => {
       status: 401,
       body: notAuthenticated,
     },
+    // A header value's trailing space is dropped on the wire: this sends `Authorization: bearer`.
+    { name: 'the bearer scheme without a token', token: fixed(''), status: 401, body: notAuthenticated },
+    {
+      name: 'a scheme that only begins with bearer',
+      token: async () => aliceToken,
+      scheme: 'bearerX',
+      status: 401,
+      body: notAuthenticated,
+    },
     { name: 'a token that is no JWT', token: fixed('garbage'), status: 401, body: invalidToken },
     {
       name: 'an expired token',

@@ -63,6 +63,25 @@ describe('the Auth0 Management API token', () => {
     });
   });
 
+  it('is renewed 10 s before the expires_in Auth0 gave it, without waiting for a 401', async () => {
+    fake.tokenLifetimeSeconds = 12; // kept for 2 s, then renewed
+    try {
+      const token = managementToken(config(), http);
+      const first = await token.get();
+      expect(await token.get()).toBe(first);
+      expect(fake.requestsTo(/^\/oauth\/token$/)).toHaveLength(1);
+
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const renewed = await token.get();
+      expect(renewed).not.toBe(first);
+      expect(fake.requestsTo(/^\/oauth\/token$/)).toHaveLength(2);
+      // No organization call was made, so no 401 prompted it.
+      expect(fake.requests.map((request) => request.rawPath)).toEqual(['/oauth/token', '/oauth/token']);
+    } finally {
+      fake.tokenLifetimeSeconds = 86_400;
+    }
+  });
+
   it('is fixed by configuration when a token is given: nothing is requested', async () => {
     const token = managementToken(config({ token: 'configured-management-token' }), http);
     expect(await token.get()).toBe('configured-management-token');
