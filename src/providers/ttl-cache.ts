@@ -1,9 +1,10 @@
 /**
  * Answers kept across requests for a short time, bounded (LRU). Used where that is safe:
  * - role permissions (tenant-wide, the same for every caller);
- * - membership lists, only when MEMBERSHIP_CACHE_TTL_SECONDS is set (off by default), read only
- *   after the request's own authorization check and keyed by the caller's credential wherever
- *   the list was fetched with it, so no caller ever sees a list it could not have fetched itself.
+ * - membership lists and members' roles, only when MEMBERSHIP_CACHE_TTL_SECONDS is set (off by
+ *   default), read only after the request's own authorization check and keyed by the caller's
+ *   credential wherever they were fetched with it, so no caller ever sees what they could not
+ *   have fetched themselves.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';

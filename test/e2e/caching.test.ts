@@ -80,6 +80,25 @@ describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
     ]);
   });
 
+  it("keeps members' roles: a user coming back costs no role call, in Auth0 or Cloud Foundry", async () => {
+    const withRoles = '{ myOrganizationMemberships(first: 100) { totalCount nodes { provider roles { name } } } }';
+    const auth0User = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
+    const cfUser = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+    for (const [fake, token, roleRoute, calls] of [
+      [harness.auth0, auth0User, /^\/api\/v2\/organizations\/[^/]+\/members\/[^/]+\/roles$/, 12],
+      [harness.cloudFoundry, cfUser, /^\/v2\/users\/[^/]+\/(managed|billing_managed|audited)_organizations$/, 3],
+    ] as const) {
+      const first = await harness.graphql(withRoles, { headers: bearer(token) });
+      expect(first.body.errors).toBeUndefined();
+      expect(first.body.data!.myOrganizationMemberships.nodes.some((node: { roles: unknown[] }) => node.roles.length > 0)).toBe(true);
+      const asked = fake.requestsTo(roleRoute).length;
+      expect([String(roleRoute), asked]).toEqual([String(roleRoute), calls]);
+      const again = await harness.graphql(withRoles, { headers: bearer(token) });
+      expect(again.body).toEqual(first.body);
+      expect(fake.requestsTo(roleRoute)).toHaveLength(asked);
+    }
+  });
+
   it('keeps Auth0 role permissions across requests', async () => {
     const user = await harness.auth0.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE });
     const withRoles = '{ myOrganizationMemberships(first: 3) { nodes { roles { name permissions } } } }';

@@ -25,9 +25,14 @@ export interface Auth0Caches {
 }
 
 export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0Caches): ProviderSource {
+  const memberKey = ({ organizationId, userId }: MemberKey) => JSON.stringify([organizationId, userId]);
+  // Kept with the lists (when configured): a member's roles are part of the membership, and
+  // reading them is a call per organization. Fetched with the subgraph's own token, after this
+  // request's authorization: keyed by member.
   const memberRoles = perKeyLoader(
-    ({ organizationId, userId }: MemberKey) => api.memberRoles(organizationId, userId),
-    ({ organizationId, userId }) => JSON.stringify([organizationId, userId]),
+    (member: MemberKey) =>
+      caches.lists.through(`auth0-roles:${memberKey(member)}`, () => api.memberRoles(member.organizationId, member.userId)),
+    memberKey,
   );
   const permissions = perKeyLoader((roleId: string) =>
     caches.permissions.through(roleId, () => api.rolePermissions(roleId)),

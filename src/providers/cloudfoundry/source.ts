@@ -46,14 +46,16 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
       }),
     pageKey,
   );
-  const heldRoles = perKeyLoader(
-    (userGuid: string): Promise<HeldRoles> =>
-      Promise.all(
-        ROLE_LISTS.map(async ([list, role]) => {
-          const listed = await api.everyOrganization(userGuid, list);
-          return { role, organizations: new Set(listed.map(({ metadata }) => metadata.guid)) };
-        }),
-      ),
+  const readHeldRoles = (userGuid: string): Promise<HeldRoles> =>
+    Promise.all(
+      ROLE_LISTS.map(async ([list, role]) => {
+        const listed = await api.everyOrganization(userGuid, list);
+        return { role, organizations: new Set(listed.map(({ metadata }) => metadata.guid)) };
+      }),
+    );
+  // Kept with the pages (when configured), under the same credential scope.
+  const heldRoles = perKeyLoader((userGuid: string) =>
+    cache.lists.through(async () => `cloudfoundry:${await cache.cacheScope()}:roles:${userGuid}`, () => readHeldRoles(userGuid)),
   );
   const organizations = perKeyLoader((guid: string) => api.organization(guid));
 
