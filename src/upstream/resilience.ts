@@ -4,9 +4,10 @@
  * - a concurrency limit (bulkhead with a queue), so a batch of 100 users never opens 100 sockets;
  * - a circuit breaker that fails fast after consecutive failures (network, timeout, 5xx) and
  *   lets a probe through after a while;
- * - at most two retries for 408, 429, 5xx and network failures, waiting what the provider asks
- *   (`Retry-After`, else `X-RateLimit-Reset`), else exponential backoff with jitter, and never
- *   past the call's time budget.
+ * - at most two retries for 408, 5xx and network failures (exponential backoff with jitter), and
+ *   for 429 as many as the call's time budget allows, each waiting what the provider asks
+ *   (`Retry-After`, else `X-RateLimit-Reset`) spread over the second after it; never past the
+ *   budget.
  */
 import {
   BrokenCircuitError,
@@ -68,6 +69,9 @@ const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const MIN_ATTEMPT_MS = 100;
 const BASE_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 2_000;
+const RATE_LIMIT_SPREAD_MS = 1_000;
+/** Bounds the turns a call waits for a rate limit, should a provider keep asking for no wait at all. */
+const MAX_RATE_LIMITED_RETRIES = 10;
 /** Bulkhead queue: far more than any request needs, so callers wait rather than fail. */
 const QUEUE_LIMIT = 10_000;
 
@@ -93,13 +97,20 @@ export class ProviderResilience {
   /** Runs `attempt` (given the time it may take) under the policies. */
   async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
     const deadline = Date.now() + this.settings.budgetMs;
+    const { maxRetries } = this.settings;
     let plannedWait = 0;
     let attempts = 0;
+    let failures = 0;
     // Decides whether to retry, and how long to wait first: the wait must fit the budget.
     const worthRetrying = (outcome: Outcome): boolean => {
       if ('value' in outcome ? !RETRIED_STATUSES.has(outcome.value.status) : !isTransportFailure(outcome.error)) {
         return false;
       }
+      // A rate limit is no failure of the provider's: it says when to come back, and a burst
+      // (a page of roles on a small Auth0 plan) passes if its calls keep their turn within the
+      // budget. Failures get `maxRetries`; 0 turns every retry off.
+      const rateLimited = 'value' in outcome && outcome.value.status === 429;
+      if (maxRetries === 0 || (!rateLimited && (failures += 1) > maxRetries)) return false;
       plannedWait = waitBefore(outcome, attempts);
       return Date.now() + plannedWait + MIN_ATTEMPT_MS <= deadline;
     };
@@ -107,7 +118,7 @@ export class ProviderResilience {
       handleWhen((error) => worthRetrying({ error })).orWhenResult((value) =>
         worthRetrying({ value: value as UpstreamResponse }),
       ),
-      { maxAttempts: this.settings.maxRetries, backoff: new DelegateBackoff(() => plannedWait) },
+      { maxAttempts: maxRetries + MAX_RATE_LIMITED_RETRIES, backoff: new DelegateBackoff(() => plannedWait) },
     );
     retries.onRetry(() => this.observer?.retried(this.provider));
     try {
@@ -140,11 +151,15 @@ export class ProviderResilience {
 
 /**
  * What the provider asked for (waiting less would only be refused again; more than the budget
- * allows means no retry), else exponential backoff with full jitter, capped.
+ * allows means no retry), spread over the second after it, else exponential backoff with full
+ * jitter, capped.
  */
 function waitBefore(outcome: Outcome, attempts: number): number {
   const asked = 'value' in outcome ? retryAfterSeconds(outcome.value.headers) : undefined;
-  return asked !== undefined ? asked * 1000 : Math.min(MAX_BACKOFF_MS, Math.random() * BASE_BACKOFF_MS * 2 ** attempts);
+  // Calls refused together are told the same reset: spread, they do not all meet the refilled
+  // allowance at once (the Auth0 SDK jitters its waits too).
+  if (asked !== undefined) return asked * 1000 + Math.random() * RATE_LIMIT_SPREAD_MS;
+  return Math.min(MAX_BACKOFF_MS, Math.random() * BASE_BACKOFF_MS * 2 ** attempts);
 }
 
 /** Thrown by the HTTP client when no answer came (network error, reset, timeout). */
