@@ -108,7 +108,8 @@ function httpUrl(value: string, invalid: string): URL | string {
 const baseUrl = z.string().transform((value, ctx) => {
   const url = httpUrl(value, 'must be an http(s) URL');
   if (typeof url === 'string') return refuse(ctx, url);
-  if (url.username || url.password || url.search || url.hash) {
+  // An empty `?` or `#` parses to no search or hash, yet would still sit before every path.
+  if (url.username || url.password || /[?#]/.test(value)) {
     return refuse(ctx, 'must be a base URL without credentials, query or fragment');
   }
   return value.replace(/\/+$/, '');
@@ -126,7 +127,7 @@ const auth0Domain = z.string().transform((value, ctx) => {
   const base = hostOnly ? `https://${value}` : value;
   const url = httpUrl(base, invalid);
   if (typeof url === 'string') return refuse(ctx, url);
-  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return refuse(ctx, invalid);
+  if (url.username || url.password || url.pathname !== '/' || /[?#]/.test(value)) return refuse(ctx, invalid);
   return url.origin;
 });
 

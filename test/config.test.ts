@@ -154,6 +154,7 @@ describe('configuration', () => {
     [{ AUTH0_DOMAIN: 't.example:0' }, 'AUTH0_DOMAIN: port must be between 1 and 65535'],
     [{ AUTH0_DOMAIN: 'http://127.0.0.1:65536' }, 'AUTH0_DOMAIN: port must be between 1 and 65535'],
     [{ AUTH0_DOMAIN: 'https://t.example?tenant=1' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
+    [{ AUTH0_DOMAIN: 'https://t.example/?' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
     [{ AUTH0_DOMAIN: 'https://user@t.example' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
     [{ AUTH0_DOMAIN: 'ftp://t.example' }, 'AUTH0_DOMAIN: must be a tenant host or an http(s) base URL'],
     [{ CF_API_URL: 'https://cf.example:99999' }, 'CF_API_URL: port must be between 1 and 65535'],
@@ -162,6 +163,8 @@ describe('configuration', () => {
     [{ CF_API_URL: 'https://admin:pw@cf.example' }, 'CF_API_URL: must be a base URL without credentials, query or fragment'],
     [{ WACHT_FRONTEND_API_URL: 'https://w.example:0' }, 'WACHT_FRONTEND_API_URL: port must be between 1 and 65535'],
     [{ WACHT_FRONTEND_API_URL: 'https://w.example/#me' }, 'WACHT_FRONTEND_API_URL: must be a base URL without credentials, query or fragment'],
+    [{ CF_API_URL: 'https://cf.example/?' }, 'CF_API_URL: must be a base URL without credentials, query or fragment'],
+    [{ WACHT_FRONTEND_API_URL: 'https://w.example#' }, 'WACHT_FRONTEND_API_URL: must be a base URL without credentials, query or fragment'],
     [{ CF_API_URL: 'http:cf.example' }, 'CF_API_URL: must be an http(s) URL'],
   ])('checks the URL in %j at start-up, naming the variable', (env, expected) => {
     expect(problems(env)).toEqual([expected]);

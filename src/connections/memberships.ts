@@ -50,11 +50,15 @@ export async function listUserOrganizations(
   const listFingerprint = lazyFingerprint({ list: 'user', userId, ...validated });
   const request = readPageRequest(args, listFingerprint);
   // A bearer token presented must verify, even for an id no provider owns. If its issuer
-  // cannot be reached, no one can be authorized: the connection is empty, with that failure.
+  // cannot be reached and it is the provider asked, the connection is empty, with that failure;
+  // another provider's token could not read this user anyway, so that stays the field's error.
   const token = await caller.bearer().catch((error: unknown) => providerFailure(error));
   const owners = narrow(bindings, validated).filter(({ provider }) => provider.ownsUserId(userId));
   if (owners.length === 0) return { page: emptyPage(), failures: [] };
-  if (token instanceof AppError) return withFailures({ page: emptyPage(), failures: [] }, [token]);
+  if (token instanceof AppError) {
+    if (!owners.some(({ provider }) => provider.name === token.details.provider)) throw token;
+    return withFailures({ page: emptyPage(), failures: [] }, [token]);
+  }
 
   if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to read the organizations of a user');
   if (!owners.every(({ provider }) => provider.mayRead(token, userId))) {

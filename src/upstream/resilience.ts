@@ -5,7 +5,7 @@
  * - a circuit breaker that fails fast after consecutive failures (network, timeout, 5xx) and
  *   lets a probe through after a while;
  * - at most two retries for 408, 5xx and network failures (exponential backoff with jitter), and
- *   for 429 as many as the call's time budget allows, each waiting what the provider asks
+ *   for 429 up to five as the call's time budget allows, each waiting what the provider asks
  *   (`Retry-After`, else `X-RateLimit-Reset`) spread over the second after it; never past the
  *   budget.
  */
@@ -70,8 +70,21 @@ const MIN_ATTEMPT_MS = 100;
 const BASE_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 2_000;
 const RATE_LIMIT_SPREAD_MS = 1_000;
-/** Bounds the turns a call waits for a rate limit, should a provider keep asking for no wait at all. */
-const MAX_RATE_LIMITED_RETRIES = 10;
+/**
+ * Bounds the turns a call waits for a rate limit: enough for a burst a small plan lets through
+ * in a few seconds, few enough that a page the budget cannot fit does not spend the tenant's
+ * allowance for long.
+ */
+const MAX_RATE_LIMITED_RETRIES = 5;
+/** A timer fires at or just after its time: an attempt failing this close to the deadline was cut by it. */
+const BUDGET_END_SLACK_MS = 5;
+
+/** An attempt the call's own budget cut short (its timeout was the time left). */
+class BudgetSpent extends Error {
+  constructor(readonly failure: unknown) {
+    super('the retry budget ran out');
+  }
+}
 /** Bulkhead queue: far more than any request needs, so callers wait rather than fail. */
 const QUEUE_LIMIT = 10_000;
 
@@ -101,6 +114,8 @@ export class ProviderResilience {
     let plannedWait = 0;
     let attempts = 0;
     let failures = 0;
+    /** The last refusal for a rate limit: what the call answers if the budget runs out waiting its turn. */
+    let lastRefusal: UpstreamResponse | undefined;
     // Decides whether to retry, and how long to wait first: the wait must fit the budget.
     const worthRetrying = (outcome: Outcome): boolean => {
       if ('value' in outcome ? !RETRIED_STATUSES.has(outcome.value.status) : !isTransportFailure(outcome.error)) {
@@ -110,6 +125,7 @@ export class ProviderResilience {
       // (a page of roles on a small Auth0 plan) passes if its calls keep their turn within the
       // budget. Failures get `maxRetries`; 0 turns every retry off.
       const rateLimited = 'value' in outcome && outcome.value.status === 429;
+      if (rateLimited) lastRefusal = outcome.value;
       if (maxRetries === 0 || (!rateLimited && (failures += 1) > maxRetries)) return false;
       plannedWait = waitBefore(outcome, attempts);
       return Date.now() + plannedWait + MIN_ATTEMPT_MS <= deadline;
@@ -124,13 +140,23 @@ export class ProviderResilience {
     try {
       return await retries.execute(() =>
         this.breaker.execute(() =>
-          this.limiter.execute(() => {
+          this.limiter.execute(async () => {
             attempts += 1;
-            return attempt(Math.max(1, deadline - Date.now()));
+            try {
+              return await attempt(Math.max(1, deadline - Date.now()));
+            } catch (error) {
+              // Cut short by this call's budget, not failed by the provider: no business of the breaker's.
+              if (isTransportFailure(error) && Date.now() >= deadline - BUDGET_END_SLACK_MS) throw new BudgetSpent(error);
+              throw error;
+            }
           }),
         ),
       );
     } catch (error) {
+      if (error instanceof BudgetSpent) {
+        if (lastRefusal) return lastRefusal;
+        throw error.failure;
+      }
       throw this.explain(error);
     }
   }

@@ -438,6 +438,16 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
     expect(harness.wacht.requests).toHaveLength(0);
   });
 
+  it('association filter guids are sent in Cloud Controller’s lower-case spelling, whatever the case given', async () => {
+    const { body } = await harness.graphql(MEMBERSHIPS, {
+      variables: { first: 50, filter: { spaceGuid: { in: [SPACE_1.toUpperCase()] }, userGuid: { eq: DEMO_CF_USER_GUID.toUpperCase() } } },
+      headers: bearer(userToken),
+    });
+    expect(body.errors).toBeUndefined();
+    expect(names(body.data!.myOrganizationMemberships as Connection)).toEqual(['R&D']);
+    expect(listRequests().map((request) => request.query.getAll('q'))).toEqual([[`space_guid IN ${SPACE_1}`, `user_guid:${DEMO_CF_USER_GUID}`]]);
+  });
+
   describe('User.organizations: who may read', () => {
     it.each(['cloud_controller.admin', 'cloud_controller.admin_read_only', 'cloud_controller.global_auditor'])(
       'a UAA token with %s reads another user',

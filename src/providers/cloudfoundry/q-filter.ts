@@ -20,6 +20,7 @@ import type {
 } from '../../graphql/generated';
 import { ASSOCIATION_FILTERS, type AssociationField } from '../../connections/filter';
 import { badUserInput } from '../../errors';
+import { canonicalGuid } from './ids';
 
 type Operator = ':' | '>' | '>=' | '<' | '<=' | ' IN ';
 
@@ -108,9 +109,10 @@ function statusClauses(filter: InputMaybe<OrganizationStatusFilter> | undefined)
 function guidClauses(field: AssociationField, filter: InputMaybe<GuidFilter> | undefined): Clause[] {
   if (!filter) return [];
   const key = ASSOCIATION_FILTERS[field];
+  // Cloud Controller's database compares guids case-sensitively; they are stored in lower case.
   return [
-    ...single(`filter.${field}.eq`, key, ':', filter.eq),
-    ...list(`filter.${field}.in`, key, filter.in),
+    ...single(`filter.${field}.eq`, key, ':', filter.eq && canonicalGuid(filter.eq)),
+    ...list(`filter.${field}.in`, key, filter.in?.map(canonicalGuid)),
   ];
 }
 

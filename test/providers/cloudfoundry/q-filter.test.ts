@@ -27,6 +27,7 @@ describe('toQueryFilters', () => {
     ],
     ['space guid', { spaceGuid: { eq: 'g1' } }, ['space_guid:g1']],
     ['user guid in', { userGuid: { in: ['g1', 'g2'] } }, ['user_guid IN g1,g2']],
+    ['guids in lower case', { managerGuid: { eq: 'A1B2' }, auditorGuid: { in: ['C3', 'd4'] } }, ['manager_guid:a1b2', 'auditor_guid IN c3,d4']],
     [
       'each association key',
       {
