@@ -26,4 +26,9 @@ export interface Caller {
    * when one was presented and does not verify: an invalid token is never "anonymous".
    */
   bearer(): Promise<VerifiedToken | null>;
+  /**
+   * Who the bearer token says it is (its `iss` and `sub`, unverified), or null: tells callers
+   * apart where a mix-up must be caught (cursors), never to authorize anything.
+   */
+  claimedSubject(): string | null;
 }

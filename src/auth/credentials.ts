@@ -1,4 +1,5 @@
 /** The credentials a request presents, read once, verified on first use. */
+import { decodeJwt } from 'jose';
 import { AppError } from '../errors';
 import type { Authenticator } from './authenticator';
 import type { Caller, VerifiedToken } from './caller';
@@ -15,11 +16,23 @@ export function callerFrom(presented: PresentedCredentials, authenticator: Authe
   const authorization = presented.authorization?.trim() || null;
   const wachtSession = presented.sessionCookie?.trim() || presented.sessionHeader?.trim() || null;
   let verified: Promise<VerifiedToken | null> | undefined;
+  let claimed: string | null | undefined;
   return {
     wachtSession,
     hasCredential: authorization !== null || wachtSession !== null,
     bearer: () => (verified ??= authorization === null ? Promise.resolve(null) : verify(authorization, authenticator)),
+    claimedSubject: () => (claimed ??= authorization === null ? null : claimedSubjectOf(authorization)),
   };
+}
+
+/** `iss` and `sub` as the token states them; null for anything that is not a JWT. */
+function claimedSubjectOf(authorization: string): string | null {
+  try {
+    const { iss, sub } = decodeJwt(authorization.replace(/^Bearer +/i, ''));
+    return JSON.stringify([iss ?? null, sub ?? null]);
+  } catch {
+    return null;
+  }
 }
 
 async function verify(authorization: string, authenticator: Authenticator): Promise<VerifiedToken> {

@@ -66,7 +66,7 @@ export function decodeCursor(cursor: string, fingerprintOfList: string, argument
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
   if (parts.length !== 4 || parts[0] !== VERSION || !FINGERPRINT.test(parts[1]!)) throw invalid();
   if (parts[1] !== fingerprintOfList) {
-    throw badUserInput(`${argument}: the cursor belongs to other arguments (field, user, filter, order or providers)`);
+    throw badUserInput(`${argument}: the cursor belongs to other arguments (field, user or caller, filter, order or providers)`);
   }
   const provider = PROVIDER_ORDER[Number(parts[2])];
   const before = parts[3]!.split('.').map((digits) => (/^\d{1,7}$/.test(digits) ? Number(digits) : NaN));

@@ -80,7 +80,10 @@ export async function listCallerMemberships(
   needs: PageNeeds,
 ): Promise<PageResult> {
   const validated = validateArgs(args);
-  const listFingerprint = lazyFingerprint({ list: 'me', ...validated });
+  // Bound to who the bearer says it is, so that a cursor kept across an account switch is
+  // refused rather than read against another caller's list (a Wacht session is not bound: it
+  // is opaque here). Unverified on purpose: an issuer outage must not invalidate cursors.
+  const listFingerprint = lazyFingerprint({ list: 'me', caller: caller.claimedSubject(), ...validated });
   const request = readPageRequest(args, listFingerprint);
   if (!caller.hasCredential) {
     throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');

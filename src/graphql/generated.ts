@@ -209,7 +209,8 @@ export type Query = {
    * Cloud Foundry through `Authorization: Bearer <token>`, Wacht through its `__session`
    * cookie or the `X-Wacht-Session` header. Sorted as `orderDirection` says (Cloud Foundry's
    * items keep its database's order among themselves), paged with Relay cursors. Cursors are
-   * bound to the arguments, not to the caller: drop them when the signed-in user changes.
+   * bound to the arguments and to the bearer token's user (another user's is BAD_USER_INPUT); a
+   * Wacht session alone binds nothing, so drop cursors when the signed-in user changes.
    */
   myOrganizationMemberships?: Maybe<OrganizationMembershipConnection>;
 };

@@ -60,6 +60,7 @@ function fakeCaller(options: { token?: VerifiedToken | null; wachtSession?: stri
     wachtSession,
     hasCredential: options.hasCredential ?? (token != null || wachtSession != null),
     bearer: jest.fn(async () => token),
+    claimedSubject: () => (token ? `${token.provider} ${token.userId}` : null),
   } satisfies Caller;
 }
 

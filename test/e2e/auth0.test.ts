@@ -48,6 +48,8 @@ const BULK_ADMIN_ROLE = 'rol_bulkAdmin0001';
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 const bulkName = (index: number) => `team-${pad(index, 3)}`;
+/** The bulk user's organization names, in list order. */
+const ASCENDING_BULK = Array.from({ length: BULK_SIZE }, (_, index) => bulkName(index));
 
 const ORGANIZATION_FIELDS = 'id provider providerId name displayName slug imageUrl status createdAt updatedAt';
 const PAGE_INFO = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
@@ -314,8 +316,28 @@ describe('Auth0 through the subgraph', () => {
     });
   });
 
+  describe("the caller's own cursors", () => {
+    it("keep working with the user's next token; another user's cursor is BAD_USER_INPUT, with nothing fetched", async () => {
+      const first = await subgraph().memberships(await subgraph().token(BULK_USER_ID), { first: 3 });
+      const cursor = first.body.data!.myOrganizationMemberships.pageInfo.endCursor as string;
+
+      const renewed = await subgraph().token(BULK_USER_ID, { expiresInSeconds: 1800 });
+      const next = await subgraph().memberships(renewed, { first: 3, after: cursor });
+      expect(next.body.errors).toBeUndefined();
+      expect(names(next.body.data!.myOrganizationMemberships)).toEqual(ASCENDING_BULK.slice(3, 6));
+
+      fake().reset();
+      const other = await subgraph().memberships(await subgraph().token(MERGE_USER_ID), { first: 3, after: cursor });
+      expect(other.body.errors!.map((error) => [error.extensions!.code, error.message])).toEqual([
+        ['BAD_USER_INPUT', expect.stringMatching(/^after: the cursor belongs to other arguments \(.*caller/)],
+      ]);
+      expect(other.body.data!.myOrganizationMemberships).toBeNull();
+      expect(fake().requestsTo(usersRoute)).toHaveLength(0);
+    });
+  });
+
   describe('lists longer than one upstream page', () => {
-    const ASCENDING = Array.from({ length: BULK_SIZE }, (_, index) => bulkName(index));
+    const ASCENDING = ASCENDING_BULK;
     const pagesAsked = () => fake().requestsTo(usersRoute).map((call) => call.query.get('page'));
 
     it('walks all three upstream pages forward and backward, each organization once, in order', async () => {
