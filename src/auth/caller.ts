@@ -27,8 +27,9 @@ export interface Caller {
    */
   bearer(): Promise<VerifiedToken | null>;
   /**
-   * Who the bearer token says it is (its `iss` and `sub`, unverified), or null: tells callers
-   * apart where a mix-up must be caught (cursors), never to authorize anything.
+   * Who the bearer token says it is (its `sub`, unverified; the configured issuers' subjects
+   * do not overlap), or null: tells callers apart where a mix-up must be caught (cursors),
+   * never to authorize anything.
    */
   claimedSubject(): string | null;
 }

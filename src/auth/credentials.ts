@@ -25,11 +25,11 @@ export function callerFrom(presented: PresentedCredentials, authenticator: Authe
   };
 }
 
-/** `iss` and `sub` as the token states them; null for anything that is not a JWT. */
+/** `sub` as the token states it; null for anything that is not a JWT with one. */
 function claimedSubjectOf(authorization: string): string | null {
   try {
-    const { iss, sub } = decodeJwt(authorization.replace(/^Bearer +/i, ''));
-    return JSON.stringify([iss ?? null, sub ?? null]);
+    const { sub } = decodeJwt(authorization.replace(/^Bearer +/i, ''));
+    return typeof sub === 'string' ? sub : null;
   } catch {
     return null;
   }
