@@ -80,14 +80,16 @@ export async function listCallerMemberships(
   needs: PageNeeds,
 ): Promise<PageResult> {
   const validated = validateArgs(args);
-  // Bound to who the bearer says it is, so that a cursor kept across an account switch is
-  // refused rather than read against another caller's list (a Wacht session is not bound: it
-  // is opaque here). Unverified on purpose: an issuer outage must not invalidate cursors.
-  const listFingerprint = lazyFingerprint({ list: 'me', caller: caller.claimedSubject(), ...validated });
-  const request = readPageRequest(args, listFingerprint);
+  // Before the cursors: a lost sign-in is UNAUTHENTICATED, not a cursor of someone else's.
   if (!caller.hasCredential) {
     throw new AppError('UNAUTHENTICATED', 'Sign in: present a bearer token or a Wacht session');
   }
+  // Bound to who the bearer says it is, so that a cursor kept across an account switch is
+  // refused rather than read against another caller's list (a Wacht session is opaque here and
+  // binds nothing). Unverified on purpose: checked before the token is (bad arguments cost no
+  // call, not even for signing keys), and an issuer outage must not invalidate cursors.
+  const listFingerprint = lazyFingerprint({ list: 'me', caller: caller.claimedSubject(), ...validated });
+  const request = readPageRequest(args, listFingerprint);
   // A bearer token presented must verify, whichever providers end up answering. If its issuer
   // cannot be reached, that provider is unavailable; the others still answer.
   const unreachableIssuer = await caller.bearer().then(

@@ -76,13 +76,13 @@ const RATE_LIMIT_SPREAD_MS = 1_000;
  * allowance for long.
  */
 const MAX_RATE_LIMITED_RETRIES = 5;
-/** A timer fires at or just after its time: an attempt failing this close to the deadline was cut by it. */
+/** A timer fires at or just after its time: an attempt failing this close to the end of its time ran out of it. */
 const BUDGET_END_SLACK_MS = 5;
 
-/** An attempt the call's own budget cut short (its timeout was the time left). */
+/** The budget ran out while the call waited its turn after `refusal`. */
 class BudgetSpent extends Error {
-  constructor(readonly failure: unknown) {
-    super('the retry budget ran out');
+  constructor(readonly refusal: UpstreamResponse) {
+    super('the retry budget ran out waiting for a rate limit');
   }
 }
 /** Bulkhead queue: far more than any request needs, so callers wait rather than fail. */
@@ -114,8 +114,9 @@ export class ProviderResilience {
     let plannedWait = 0;
     let attempts = 0;
     let failures = 0;
-    /** The last refusal for a rate limit: what the call answers if the budget runs out waiting its turn. */
-    let lastRefusal: UpstreamResponse | undefined;
+    let refusals = 0;
+    /** The previous attempt's refusal for a rate limit, while the call waits its turn. */
+    let refused: UpstreamResponse | undefined;
     // Decides whether to retry, and how long to wait first: the wait must fit the budget.
     const worthRetrying = (outcome: Outcome): boolean => {
       if ('value' in outcome ? !RETRIED_STATUSES.has(outcome.value.status) : !isTransportFailure(outcome.error)) {
@@ -123,10 +124,10 @@ export class ProviderResilience {
       }
       // A rate limit is no failure of the provider's: it says when to come back, and a burst
       // (a page of roles on a small Auth0 plan) passes if its calls keep their turn within the
-      // budget. Failures get `maxRetries`; 0 turns every retry off.
-      const rateLimited = 'value' in outcome && outcome.value.status === 429;
-      if (rateLimited) lastRefusal = outcome.value;
-      if (maxRetries === 0 || (!rateLimited && (failures += 1) > maxRetries)) return false;
+      // budget. Failures get `maxRetries`, refusals MAX_RATE_LIMITED_RETRIES; 0 turns every retry off.
+      refused = 'value' in outcome && outcome.value.status === 429 ? outcome.value : undefined;
+      const spent = refused ? (refusals += 1) > MAX_RATE_LIMITED_RETRIES : (failures += 1) > maxRetries;
+      if (maxRetries === 0 || spent) return false;
       plannedWait = waitBefore(outcome, attempts);
       return Date.now() + plannedWait + MIN_ATTEMPT_MS <= deadline;
     };
@@ -142,23 +143,32 @@ export class ProviderResilience {
         this.breaker.execute(() =>
           this.limiter.execute(async () => {
             attempts += 1;
+            const given = Math.max(1, deadline - Date.now());
+            const started = Date.now();
             try {
-              return await attempt(Math.max(1, deadline - Date.now()));
+              return await attempt(given);
             } catch (error) {
-              // Cut short by this call's budget, not failed by the provider: no business of the breaker's.
-              if (isTransportFailure(error) && Date.now() >= deadline - BUDGET_END_SLACK_MS) throw new BudgetSpent(error);
-              throw error;
+              throw this.budgetSpent(error, refused, given, Date.now() - started) ?? error;
             }
           }),
         ),
       );
     } catch (error) {
-      if (error instanceof BudgetSpent) {
-        if (lastRefusal) return lastRefusal;
-        throw error.failure;
-      }
+      if (error instanceof BudgetSpent) return error.refusal;
       throw this.explain(error);
     }
+  }
+
+  /**
+   * A call waiting its turn after a refusal whose next attempt ran out of budget (it failed
+   * only when its time, the rest of the budget, was up): the provider did not fail, so the
+   * breaker must not count it, and the call answers the refusal. Not while the circuit is
+   * half-open: there, anything the breaker does not count closes it.
+   */
+  private budgetSpent(error: unknown, refused: UpstreamResponse | undefined, givenMs: number, tookMs: number): BudgetSpent | undefined {
+    const usedItAll = givenMs >= MIN_ATTEMPT_MS && tookMs >= givenMs - BUDGET_END_SLACK_MS;
+    if (!refused || !usedItAll || !isTransportFailure(error) || this.breaker.state === CircuitState.HalfOpen) return undefined;
+    return new BudgetSpent(refused);
   }
 
   private explain(error: unknown): unknown {

@@ -317,7 +317,7 @@ describe('Auth0 through the subgraph', () => {
   });
 
   describe("the caller's own cursors", () => {
-    it("keep working with the user's next token; another user's cursor is BAD_USER_INPUT, with nothing fetched", async () => {
+    it("keep working with the user's next token; another user's cursor is BAD_USER_INPUT, with nothing fetched; signed out, UNAUTHENTICATED", async () => {
       const first = await subgraph().memberships(await subgraph().token(BULK_USER_ID), { first: 3 });
       const cursor = first.body.data!.myOrganizationMemberships.pageInfo.endCursor as string;
 
@@ -333,6 +333,10 @@ describe('Auth0 through the subgraph', () => {
       ]);
       expect(other.body.data!.myOrganizationMemberships).toBeNull();
       expect(fake().requestsTo(usersRoute)).toHaveLength(0);
+
+      // Signed out, the cursor is not the problem: UNAUTHENTICATED.
+      const signedOut = await subgraph().graphql(MEMBERSHIPS, { variables: { first: 3, after: cursor } });
+      expect(signedOut.body.errors!.map((error) => error.extensions!.code)).toEqual(['UNAUTHENTICATED']);
     });
   });
 

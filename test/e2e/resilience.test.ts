@@ -306,7 +306,7 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
 
     it.each([
       // Waits of 1 to 2 s (the second asked, spread over the next) in a 5 s budget: 3 to 5 attempts.
-      ['fits the budget: retried while the budget allows, past maxRetries if it does', 1, [3, 5]],
+      ['fits the budget: retried while the budget allows (the five-retry cap is unit-tested)', 1, [3, 5]],
       ['is longer than the budget: after a single attempt', 60, [1, 1]],
     ] as const)('429 always, asking a wait that %s, is RATE_LIMITED with retryAfter', async (_label, wait, [fewest, most]) => {
       const retriesBefore = await retries();

@@ -34,6 +34,72 @@ describe('ProviderResilience', () => {
     expect(await policy.run(async () => ok)).toBe(ok);
   });
 
+  it.each([2, 5])('a provider refusing every time is asked at most six times (five retries), whatever maxRetries (%i)', async (maxRetries) => {
+    const policy = new ProviderResilience('WACHT', { maxRetries, budgetMs: 30_000, concurrency: 10, breakerThreshold: 5, halfOpenAfterMs: 60_000 });
+    let attempts = 0;
+    const answer = await policy.run(async () => {
+      attempts += 1;
+      return refusal;
+    });
+    expect(answer).toBe(refusal);
+    expect(attempts).toBe(6);
+  });
+
+  it('a provider that hangs, when the timeout is the whole budget, is a failure the circuit counts', async () => {
+    const circuit: CircuitStateName[] = [];
+    const policy = new ProviderResilience(
+      'AUTH0',
+      { maxRetries: 2, budgetMs: 200, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000 },
+      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
+    );
+    const hang = async (timeoutMs: number): Promise<UpstreamResponse> => {
+      await sleep(timeoutMs);
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+    };
+    await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(circuit).toEqual(['open']);
+  });
+
+  it("after a refusal then a server error, a timeout at the budget's end is that failure, counted, not the old refusal", async () => {
+    const circuit: CircuitStateName[] = [];
+    const policy = new ProviderResilience(
+      'AUTH0',
+      { maxRetries: 2, budgetMs: 1_500, concurrency: 10, breakerThreshold: 2, halfOpenAfterMs: 60_000 },
+      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
+    );
+    const answers = [refusal, { status: 503, headers: { 'retry-after': '0' }, body: '{}' }];
+    const outcome = policy.run(async (timeoutMs) => {
+      const next = answers.shift();
+      if (next) return next;
+      await sleep(timeoutMs);
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // The 503 and the timeout: two consecutive failures, the threshold.
+    expect(circuit).toEqual(['open']);
+  });
+
+  it('a half-open probe that hangs until the budget is spent opens the circuit again', async () => {
+    const circuit: CircuitStateName[] = [];
+    const policy = new ProviderResilience(
+      'AUTH0',
+      { maxRetries: 0, budgetMs: 300, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 100 },
+      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
+    );
+    const failure = new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 answered 500', { provider: 'AUTH0' });
+    await expect(policy.run(() => Promise.reject(failure))).rejects.toBe(failure);
+    await sleep(150);
+    const hang = async (timeoutMs: number): Promise<UpstreamResponse> => {
+      await sleep(timeoutMs);
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+    };
+    await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(circuit).toEqual(['open', 'half-open', 'open']);
+    let asked = false;
+    await expect(policy.run(async () => ((asked = true), ok))).rejects.toMatchObject({ message: expect.stringMatching(/circuit open/) });
+    expect(asked).toBe(false);
+  });
+
   it('a provider timing out within the budget is still a failure the circuit counts', async () => {
     const circuit: CircuitStateName[] = [];
     const policy = new ProviderResilience(
