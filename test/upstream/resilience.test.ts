@@ -1,31 +1,44 @@
 /**
  * The resilience policies around one provider's calls, with attempts that answer as a provider
- * would: the budget's end is not the provider's failure.
+ * would: rate limits are waited out within the budget, and the budget's end is not the
+ * provider's failure, while a provider that does not answer is.
  */
 import { AppError } from '../../src/errors';
 import type { UpstreamResponse } from '../../src/upstream/http-client';
-import { ProviderResilience, type CircuitStateName } from '../../src/upstream/resilience';
+import { ProviderResilience, type CircuitStateName, type ResilienceSettings } from '../../src/upstream/resilience';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const refusal: UpstreamResponse = { status: 429, headers: { 'retry-after': '0' }, body: '{}' };
+const unavailable: UpstreamResponse = { status: 503, headers: { 'retry-after': '0' }, body: '{}' };
 const ok: UpstreamResponse = { status: 200, headers: {}, body: '{}' };
+
+/** An attempt that never answers: it times out when its time is up, as the HTTP client's do. */
+async function hang(timeoutMs: number): Promise<UpstreamResponse> {
+  await sleep(timeoutMs);
+  throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+}
+
+/** A policy for AUTH0 (threshold 1 unless told), and the circuit states it went through. */
+function watched(settings: Partial<ResilienceSettings>) {
+  const circuit: CircuitStateName[] = [];
+  const policy = new ProviderResilience(
+    'AUTH0',
+    { maxRetries: 2, budgetMs: 3_000, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000, ...settings },
+    { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
+  );
+  return { policy, circuit };
+}
 
 describe('ProviderResilience', () => {
   it('an attempt the budget cuts short, while waiting out a rate limit, answers the last refusal and opens no circuit', async () => {
-    const circuit: CircuitStateName[] = [];
-    const policy = new ProviderResilience(
-      'AUTH0',
-      { maxRetries: 2, budgetMs: 3_000, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000 },
-      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
-    );
+    const { policy, circuit } = watched({});
     const timeouts: number[] = [];
-    // Refuses (after 400 ms) while it has time; an attempt given less than 1.5 s times out, as a
-    // slow provider's would, at the very end of the budget.
+    // Refuses (after 400 ms) while it has time; an attempt given less than 1.5 s hangs, as a
+    // slow provider would, to the very end of the budget.
     const answer = await policy.run(async (timeoutMs) => {
       if (timeoutMs >= 1_500) return sleep(400).then(() => refusal);
       timeouts.push(timeoutMs);
-      await sleep(timeoutMs);
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+      return hang(timeoutMs);
     });
     expect(timeouts).toHaveLength(1);
     expect(answer).toBe(refusal);
@@ -35,64 +48,34 @@ describe('ProviderResilience', () => {
   });
 
   it.each([2, 5])('a provider refusing every time is asked at most six times (five retries), whatever maxRetries (%i)', async (maxRetries) => {
-    const policy = new ProviderResilience('WACHT', { maxRetries, budgetMs: 30_000, concurrency: 10, breakerThreshold: 5, halfOpenAfterMs: 60_000 });
+    const { policy } = watched({ maxRetries, budgetMs: 30_000 });
     let attempts = 0;
-    const answer = await policy.run(async () => {
-      attempts += 1;
-      return refusal;
-    });
+    const answer = await policy.run(async () => ((attempts += 1), refusal));
     expect(answer).toBe(refusal);
     expect(attempts).toBe(6);
   });
 
   it('a provider that hangs, when the timeout is the whole budget, is a failure the circuit counts', async () => {
-    const circuit: CircuitStateName[] = [];
-    const policy = new ProviderResilience(
-      'AUTH0',
-      { maxRetries: 2, budgetMs: 200, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000 },
-      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
-    );
-    const hang = async (timeoutMs: number): Promise<UpstreamResponse> => {
-      await sleep(timeoutMs);
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
-    };
+    const { policy, circuit } = watched({ budgetMs: 200 });
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(circuit).toEqual(['open']);
   });
 
   it("after a refusal then a server error, a timeout at the budget's end is that failure, counted, not the old refusal", async () => {
-    const circuit: CircuitStateName[] = [];
-    const policy = new ProviderResilience(
-      'AUTH0',
-      { maxRetries: 2, budgetMs: 1_500, concurrency: 10, breakerThreshold: 2, halfOpenAfterMs: 60_000 },
-      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
-    );
-    const answers = [refusal, { status: 503, headers: { 'retry-after': '0' }, body: '{}' }];
-    const outcome = policy.run(async (timeoutMs) => {
-      const next = answers.shift();
-      if (next) return next;
-      await sleep(timeoutMs);
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
+    const { policy, circuit } = watched({ budgetMs: 1_500, breakerThreshold: 2 });
+    const answers = [refusal, unavailable];
+    await expect(policy.run(async (timeoutMs) => answers.shift() ?? hang(timeoutMs))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
     });
-    await expect(outcome).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     // The 503 and the timeout: two consecutive failures, the threshold.
     expect(circuit).toEqual(['open']);
   });
 
   it('a half-open probe that hangs until the budget is spent opens the circuit again', async () => {
-    const circuit: CircuitStateName[] = [];
-    const policy = new ProviderResilience(
-      'AUTH0',
-      { maxRetries: 0, budgetMs: 300, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 100 },
-      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
-    );
+    const { policy, circuit } = watched({ maxRetries: 0, budgetMs: 300, halfOpenAfterMs: 100 });
     const failure = new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 answered 500', { provider: 'AUTH0' });
     await expect(policy.run(() => Promise.reject(failure))).rejects.toBe(failure);
     await sleep(150);
-    const hang = async (timeoutMs: number): Promise<UpstreamResponse> => {
-      await sleep(timeoutMs);
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
-    };
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(circuit).toEqual(['open', 'half-open', 'open']);
     let asked = false;
@@ -100,13 +83,8 @@ describe('ProviderResilience', () => {
     expect(asked).toBe(false);
   });
 
-  it('a provider timing out within the budget is still a failure the circuit counts', async () => {
-    const circuit: CircuitStateName[] = [];
-    const policy = new ProviderResilience(
-      'AUTH0',
-      { maxRetries: 0, budgetMs: 3_000, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000 },
-      { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
-    );
+  it('a provider failing within the budget is a failure the circuit counts', async () => {
+    const { policy, circuit } = watched({ maxRetries: 0 });
     const failure = new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
     await expect(policy.run(() => sleep(50).then(() => Promise.reject(failure)))).rejects.toBe(failure);
     expect(circuit).toEqual(['open']);
