@@ -60,6 +60,17 @@ export interface ServerOptions {
 /** A request id a client sent is kept (it ties the logs of a call chain) only when it looks like one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * Origins whose pages may read answers outside production: Apollo's Sandbox and Explorer, and
+ * pages served from this machine (a frontend's dev server). Not any site: a non-production
+ * deployment with real providers must not answer another site's page with its visitor's data.
+ */
+const EXPLORER_ORIGINS = [
+  'https://studio.apollographql.com',
+  'https://sandbox.embed.apollographql.com',
+  /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/,
+];
+
 /** Receiving a whole request may take this long: a client trickling its body cannot hold a connection. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -104,7 +115,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
   });
   if (!settings.production) {
     // Sandbox runs on another origin and sends credentials as headers (X-Wacht-Session, Authorization).
-    await fastify.register(cors, { origin: true, credentials: true });
+    await fastify.register(cors, { origin: EXPLORER_ORIGINS, credentials: true });
   }
 
   const limits = operationLimits(settings.production);

@@ -43,6 +43,20 @@ describe('outside production', () => {
     expect(response.headers.get('access-control-allow-headers')).toContain('x-wacht-session');
   });
 
+  it.each([
+    ['Apollo Sandbox', 'https://sandbox.embed.apollographql.com', true],
+    ["a frontend's dev server", 'http://localhost:5173', true],
+    ['a page on this machine by address', 'http://127.0.0.1:3000', true],
+    ['any other site', 'https://evil.example', false],
+    ['a look-alike of localhost', 'http://localhost.evil.example', false],
+  ])('lets %s read answers cross-origin: %s → %s', async (_what, origin, allowed) => {
+    const response = await fetch(`${harness.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe(allowed ? origin : null);
+  });
+
   it('refuses simple GET and text/plain requests that a browser could forge (CSRF)', async () => {
     const get = await fetch(`${harness.url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
     const textPlain = await fetch(`${harness.url}/graphql`, {
