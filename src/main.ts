@@ -20,14 +20,14 @@ async function main(): Promise<void> {
   const demo: Demo | null = demoModule ? await demoModule.startDemo(config) : null;
   const server = await createServer(demo?.config ?? config);
   const url = await server.listen();
-  server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
-  if (demoModule && demo) process.stdout.write(demoModule.demoBanner(`${url}/graphql`, demo));
-
   let stopping = false;
   const shutdown = async (signal: string) => {
-    // A second signal while draining (an impatient supervisor, a repeated Ctrl-C) must not drop
-    // the requests still in flight: the first one's shutdown carries on.
-    if (stopping) return;
+    if (stopping) {
+      // A supervisor repeating SIGTERM must not drop the requests still in flight: the first
+      // one's drain carries on. Ctrl-C pressed again is a person who wants out now.
+      if (signal === 'SIGINT') process.exit(130);
+      return;
+    }
     stopping = true;
     server.fastify.log.info({ signal }, 'shutting down');
     try {
@@ -39,8 +39,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  // Taken before anyone is told the server is up: until then a signal would end the process
+  // without a drain.
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  server.fastify.log.info({ url: `${url}/graphql`, demo: Boolean(demo) }, 'organizations subgraph ready');
+  if (demoModule && demo) process.stdout.write(demoModule.demoBanner(`${url}/graphql`, demo));
 }
 
 main().catch((error: unknown) => {

@@ -94,6 +94,23 @@ describe('the built server', () => {
     expect(printed.stdout().match(/shutting down/g)).toHaveLength(1);
   });
 
+  it('Ctrl-C pressed again while draining stops at once (exit 130)', async () => {
+    const child = start({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '30000' });
+    const printed = output(child);
+    const exit = exited(child);
+    try {
+      await waitFor(() => /Open http/.exec(printed.stdout())?.[0], 'the demo banner');
+      child.kill('SIGINT');
+      await waitFor(() => /shutting down/.exec(printed.stdout())?.[0], 'the first signal to be taken');
+      child.kill('SIGINT');
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    // Long before the 30 s drain would have ended (the test's own timeout is 20 s).
+    expect(await exit).toBe(130);
+  });
+
   it('stops at start-up with one line naming a bad setting', async () => {
     const child = start({ UPSTREAM_TIMEOUT_MS: 'soon', AUTH0_CLIENT_SECRET: 'do-not-print-me' });
     const printed = output(child);
