@@ -37,6 +37,25 @@ async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Starts the demo, sends `signal`, and once it drains (readiness 503 for `delayMs`) sends it again. */
+async function signalledTwiceWhileDraining(signal: NodeJS.Signals, delayMs: string) {
+  const child = start({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: delayMs });
+  const printed = output(child);
+  const exit = exited(child);
+  try {
+    await waitFor(() => /Open http/.exec(printed.stdout())?.[0], 'the demo banner');
+    child.kill(signal);
+    await waitFor(() => /shutting down/.exec(printed.stdout())?.[0], 'the first signal to be taken');
+    // Still draining, so the second signal lands during the drain.
+    expect(child.exitCode).toBeNull();
+    child.kill(signal);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { code: await exit, stdout: printed.stdout() };
+}
+
 describe('the built server', () => {
   it('serves the demo with the printed headers, and exits 0 on SIGTERM', async () => {
     const child = start({ LOG_LEVEL: 'silent' });
@@ -76,39 +95,14 @@ describe('the built server', () => {
   });
 
   it('a second SIGTERM while draining does not cut the drain short: still exits 0', async () => {
-    const child = start({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '3000' });
-    const printed = output(child);
-    const exit = exited(child);
-    try {
-      await waitFor(() => /Open http/.exec(printed.stdout())?.[0], 'the demo banner');
-      child.kill('SIGTERM');
-      await waitFor(() => /shutting down/.exec(printed.stdout())?.[0], 'the first signal to be taken');
-      // Still draining (readiness 503 for SHUTDOWN_DELAY_MS), so the second signal lands during the drain.
-      expect(child.exitCode).toBeNull();
-      child.kill('SIGTERM');
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
-    expect(await exit).toBe(0);
-    expect(printed.stdout().match(/shutting down/g)).toHaveLength(1);
+    const { code, stdout } = await signalledTwiceWhileDraining('SIGTERM', '3000');
+    expect(code).toBe(0);
+    expect(stdout.match(/shutting down/g)).toHaveLength(1);
   });
 
   it('Ctrl-C pressed again while draining stops at once (exit 130)', async () => {
-    const child = start({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '30000' });
-    const printed = output(child);
-    const exit = exited(child);
-    try {
-      await waitFor(() => /Open http/.exec(printed.stdout())?.[0], 'the demo banner');
-      child.kill('SIGINT');
-      await waitFor(() => /shutting down/.exec(printed.stdout())?.[0], 'the first signal to be taken');
-      child.kill('SIGINT');
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
     // Long before the 30 s drain would have ended (the test's own timeout is 20 s).
-    expect(await exit).toBe(130);
+    expect((await signalledTwiceWhileDraining('SIGINT', '30000')).code).toBe(130);
   });
 
   it('stops at start-up with one line naming a bad setting', async () => {
