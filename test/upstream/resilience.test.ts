@@ -33,10 +33,11 @@ describe('ProviderResilience', () => {
   it('an attempt the budget cuts short, while waiting out a rate limit, answers the last refusal and opens no circuit', async () => {
     const { policy, circuit } = watched({});
     const timeouts: number[] = [];
-    // Refuses (after 400 ms) while it has time; an attempt given less than 1.5 s hangs, as a
-    // slow provider would, to the very end of the budget.
+    // Refuses (after 400 ms) while it has time; an attempt given less than 2 s hangs, as a slow
+    // provider would, to the very end of the budget. (A refusal with more than 2 s left, plus
+    // its wait of at most 1 s, always leaves room for that attempt.)
     const answer = await policy.run(async (timeoutMs) => {
-      if (timeoutMs >= 1_500) return sleep(400).then(() => refusal);
+      if (timeoutMs >= 2_000) return sleep(400).then(() => refusal);
       timeouts.push(timeoutMs);
       return hang(timeoutMs);
     });
@@ -62,7 +63,8 @@ describe('ProviderResilience', () => {
   });
 
   it("after a refusal then a server error, a timeout at the budget's end is that failure, counted, not the old refusal", async () => {
-    const { policy, circuit } = watched({ budgetMs: 1_500, breakerThreshold: 2 });
+    // Room for the refusal's wait (≤ 1 s) and the 503's backoff (≤ 0.8 s) before the hanging attempt.
+    const { policy, circuit } = watched({ budgetMs: 3_000, breakerThreshold: 2 });
     const answers = [refusal, unavailable];
     await expect(policy.run(async (timeoutMs) => answers.shift() ?? hang(timeoutMs))).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
