@@ -239,7 +239,10 @@ describe('the log', () => {
   it('writes one line for a request to an unknown path', async () => {
     const before = lines.length;
     await fetch(`${harness.url}/nope`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The request line is written once the answer has gone out, which may be just after the client has it.
+    for (let wait = 0; wait < 40 && !lines.slice(before).some((line) => line.includes('"msg":"request"')); wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(lines.slice(before).map((line) => JSON.parse(line) as { msg: string; status?: number })).toEqual([
       expect.objectContaining({ msg: 'request', status: 404 }),
     ]);
