@@ -25,10 +25,17 @@ export function callerFrom(presented: PresentedCredentials, authenticator: Authe
   };
 }
 
+/** The JWT of `Authorization: Bearer <JWT>`, or null for any other header. */
+function bearerJwt(authorization: string): string | null {
+  return /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(authorization)?.[1] ?? null;
+}
+
 /** `sub` as the token states it; null for anything that is not a JWT with one. */
 function claimedSubjectOf(authorization: string): string | null {
+  const jwt = bearerJwt(authorization);
+  if (jwt === null) return null;
   try {
-    const { sub } = decodeJwt(authorization.replace(/^Bearer +/i, ''));
+    const { sub } = decodeJwt(jwt);
     return typeof sub === 'string' ? sub : null;
   } catch {
     return null;
@@ -36,7 +43,7 @@ function claimedSubjectOf(authorization: string): string | null {
 }
 
 async function verify(authorization: string, authenticator: Authenticator): Promise<VerifiedToken> {
-  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(authorization);
-  if (!match) throw new AppError('UNAUTHENTICATED', 'Invalid Authorization header: expected `Bearer <JWT>`');
-  return authenticator.verify(match[1]!);
+  const jwt = bearerJwt(authorization);
+  if (jwt === null) throw new AppError('UNAUTHENTICATED', 'Invalid Authorization header: expected `Bearer <JWT>`');
+  return authenticator.verify(jwt);
 }

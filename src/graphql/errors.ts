@@ -9,6 +9,9 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from '../errors';
 import type { GraphQLContext } from './context';
 
+/** How graphql-armor begins its limits' messages, though the query parsed. */
+const ARMOR_PREFIX = 'Syntax Error: ';
+
 export function toGraphQLError(error: AppError, path?: readonly (string | number)[]): GraphQLError {
   return new GraphQLError(error.message, {
     ...(path ? { path } : {}),
@@ -21,8 +24,6 @@ export function toGraphQLError(error: AppError, path?: readonly (string | number
  * (an operation type the schema lacks) are the client's, BAD_REQUEST; anything else
  * unexpected says nothing of itself.
  */
-const ARMOR_PREFIX = 'Syntax Error: ';
-
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) {

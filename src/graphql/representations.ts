@@ -27,13 +27,13 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
       return {
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
+          const given = request.variables ?? {};
           let variables: Record<string, unknown> | undefined;
           for (const field of rootFields(operation.selectionSet, document)) {
             if (field.name.value !== '_entities') continue;
             const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
-            // As execution sees them (defaults for those not given); variables that do not
-            // coerce fail execution anyway, so those given are checked as they are.
-            const given = request.variables ?? {};
+            // As execution sees them (defaults for those not given), once per operation; variables
+            // that do not coerce fail execution anyway, so those given are checked as they are.
             variables ??= getVariableValues(schema, operation.variableDefinitions ?? [], given).coerced ?? given;
             checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined, maxRepresentations);
           }
