@@ -74,10 +74,12 @@ describe('ProviderResilience', () => {
   });
 
   it('a half-open probe that hangs until the budget is spent opens the circuit again', async () => {
-    const { policy, circuit } = watched({ maxRetries: 0, budgetMs: 300, halfOpenAfterMs: 100 });
+    // The circuit half-opens 2 s after opening: the last call below, made right after the probe,
+    // must meet the reopened circuit even on a loaded machine (100 ms was not enough in CI).
+    const { policy, circuit } = watched({ maxRetries: 0, budgetMs: 300, halfOpenAfterMs: 2_000 });
     const failure = new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 answered 500', { provider: 'AUTH0' });
     await expect(policy.run(() => Promise.reject(failure))).rejects.toBe(failure);
-    await sleep(150);
+    await sleep(2_100);
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(circuit).toEqual(['open', 'half-open', 'open']);
     let asked = false;
