@@ -138,6 +138,8 @@ export class FakeCloudFoundry extends FakeServer {
   /** Cloud Controller's users by guid, with the UAA user name their tokens carry. */
   private readonly users = new Map<string, string>();
   private readonly clients = new Map<string, { secret: string; scopes: string[] }>();
+  /** `expires_in` of the client-credentials tokens the UAA issues (UAA's default unless a test shortens it). */
+  clientTokenLifetimeSeconds = CLIENT_TOKEN_SECONDS;
   private readonly defaultQuotaGuid = randomUUID();
   private keyGeneration = 1;
   private signingKey: Promise<SigningKey> = createSigningKey(`key-${this.keyGeneration}`);
@@ -379,11 +381,11 @@ export class FakeCloudFoundry extends FakeServer {
       grant_type: 'client_credentials',
       aud: audience(scopes, clientId),
     };
-    const { token, jti } = await this.sign(claims, CLIENT_TOKEN_SECONDS, {});
+    const { token, jti } = await this.sign(claims, this.clientTokenLifetimeSeconds, {});
     return {
       access_token: token,
       token_type: 'bearer',
-      expires_in: CLIENT_TOKEN_SECONDS,
+      expires_in: this.clientTokenLifetimeSeconds,
       scope: scopes.join(' '),
       jti,
     };
