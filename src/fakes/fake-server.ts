@@ -27,7 +27,8 @@ export interface Fault {
   /** Answer with this status and JSON body (and headers). */
   status?: number;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** A function is asked at each answer: a rate limiter's times are counted from then. */
+  headers?: Record<string, string> | (() => Record<string, string>);
   /** Answer with this text as the body, as is (e.g. malformed JSON). */
   rawBody?: string;
   /** Destroy the connection without answering. */
@@ -130,18 +131,16 @@ export abstract class FakeServer {
       request.raw.socket.destroy();
       return reply.hijack();
     }
+    const headers = (typeof fault.headers === 'function' ? fault.headers() : fault.headers) ?? {};
     if (fault.rawBody !== undefined) {
       return reply
         .code(fault.status ?? 200)
-        .headers(fault.headers ?? {})
-        .type('application/json')
+        .type('application/json') // unless the fault's headers say otherwise
+        .headers(headers)
         .send(fault.rawBody);
     }
     if (fault.status !== undefined) {
-      return reply
-        .code(fault.status)
-        .headers(fault.headers ?? {})
-        .send(fault.body ?? {});
+      return reply.code(fault.status).headers(headers).send(fault.body ?? {});
     }
   }
 

@@ -60,30 +60,37 @@ export function failureOf(provider: IdentityProvider, response: UpstreamResponse
 }
 
 /**
- * Below this, an `X-RateLimit-Reset` is seconds from now (Fiber's limiter, so Wacht), not a UNIX
- * time in seconds (Auth0): 2001-09-09, long before any answer these providers give.
+ * Below this, a header's whole number of seconds is seconds from now; at or above it, a UNIX
+ * time in seconds (2001-09-09, long before any answer these providers give). `X-RateLimit-Reset`
+ * is the seconds left from Wacht's Fiber limiter and a UNIX time from Auth0; Cloud Controller's
+ * `Retry-After` is the UNIX time its window resets in the releases that still serve v2 (the
+ * seconds left in later ones).
  */
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 
 /**
- * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else, once the allowance is
- * spent (`X-RateLimit-Remaining: 0`, or not said), `X-RateLimit-Reset` (a UNIX time from Auth0,
- * the seconds left from Wacht's Fiber limiter, which sends it on every answer, a 500 too:
- * with allowance left, a failed answer is retried after the usual backoff, not the window).
+ * Seconds to wait, from `Retry-After` (seconds, a UNIX time or an HTTP date), else, once the
+ * allowance is spent (`X-RateLimit-Remaining: 0`, or not said), `X-RateLimit-Reset` (Wacht's
+ * Fiber limiter sends it on every answer, a 500 too: with allowance left, a failed answer is
+ * retried after the usual backoff, not the window).
  */
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
   if (retryAfter !== undefined) {
-    const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : (Date.parse(retryAfter) - now) / 1000;
+    const seconds = /^\d+$/.test(retryAfter) ? secondsUntil(Number(retryAfter), now) : (Date.parse(retryAfter) - now) / 1000;
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');
   const remaining = header(headers, 'x-ratelimit-remaining');
   if (reset !== undefined && /^\d+$/.test(reset) && (remaining === undefined || remaining === '0')) {
-    const value = Number(reset);
-    return Math.max(0, Math.ceil(value < EPOCH_SECONDS_FLOOR ? value : value - now / 1000));
+    return Math.max(0, Math.ceil(secondsUntil(Number(reset), now)));
   }
   return undefined;
+}
+
+/** A header's whole number: seconds from now, or the UNIX time (in seconds) to wait for. */
+function secondsUntil(value: number, now: number): number {
+  return value < EPOCH_SECONDS_FLOOR ? value : value - now / 1000;
 }
 
 function header(headers: UpstreamResponse['headers'], name: string): string | undefined {

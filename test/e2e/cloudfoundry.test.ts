@@ -635,9 +635,13 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       expect(await failedWith()).toEqual({ code: 'UPSTREAM_ERROR', provider: 'CLOUD_FOUNDRY' });
     });
 
-    it('429 is RATE_LIMITED with retryAfter', async () => {
-      fake().fail({ path: LIST_ROUTE, ...FakeCloudFoundry.rateLimited(17), times: Infinity });
-      expect(await failedWith()).toEqual({ code: 'RATE_LIMITED', provider: 'CLOUD_FOUNDRY', retryAfter: 17 });
+    it.each(['epoch', 'seconds'] as const)('429 is RATE_LIMITED with retryAfter in seconds (Retry-After in the %s form)', async (retryAfter) => {
+      fake().fail({ path: LIST_ROUTE, ...FakeCloudFoundry.rateLimited(17, { retryAfter }), times: Infinity });
+      const { retryAfter: seconds, ...rest } = await failedWith();
+      expect(rest).toEqual({ code: 'RATE_LIMITED', provider: 'CLOUD_FOUNDRY' });
+      // A reset time is read against this machine's clock: the second it is read in may have turned.
+      expect(seconds).toBeGreaterThanOrEqual(retryAfter === 'epoch' ? 16 : 17);
+      expect(seconds).toBeLessThanOrEqual(17);
     });
 
     it('500 UnknownError is UPSTREAM_UNAVAILABLE', async () => {

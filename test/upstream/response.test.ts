@@ -102,8 +102,10 @@ describe('parseBody', () => {
 describe('retryAfterSeconds', () => {
   const now = Date.parse('2026-11-23T12:00:00Z');
 
-  it('reads Retry-After as seconds or as an HTTP date', () => {
+  it('reads Retry-After as seconds, as a UNIX time (Cloud Controller’s v2 rate limiter) or as an HTTP date', () => {
     expect(retryAfterSeconds({ 'retry-after': '7' }, now)).toBe(7);
+    expect(retryAfterSeconds({ 'retry-after': String(now / 1000 + 17) }, now)).toBe(17);
+    expect(retryAfterSeconds({ 'retry-after': String(now / 1000 - 3) }, now)).toBe(0);
     expect(retryAfterSeconds({ 'retry-after': new Date(now + 30_000).toUTCString() }, now)).toBe(30);
   });
 

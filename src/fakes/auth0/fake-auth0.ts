@@ -253,8 +253,10 @@ export class FakeAuth0 extends FakeServer {
 
   /** A 429 for the next Management API requests, with Auth0's body and rate-limit headers. */
   static rateLimited({ resetInSeconds = 1, retryAfterSeconds, times = 1 }: RateLimitedFaultOptions = {}): Fault {
-    const headers = rateLimitHeaders(INJECTED_FAULT_LIMIT, 0, nowSeconds() + resetInSeconds);
-    if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+    const headers = () => ({
+      ...rateLimitHeaders(INJECTED_FAULT_LIMIT, 0, nowSeconds() + resetInSeconds),
+      ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
+    });
     return { path: MANAGEMENT_API_PATH, times, status: 429, body: AUTH0_ERRORS.tooManyRequests, headers };
   }
 

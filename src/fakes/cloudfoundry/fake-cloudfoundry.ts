@@ -153,22 +153,30 @@ export class FakeCloudFoundry extends FakeServer {
    */
   nameCollation: string | null = null;
 
-  /** A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`. */
-  static rateLimited(retryAfterSeconds = 1): Fault {
-    const resetsAt = Math.floor(Date.now() / 1000) + retryAfterSeconds;
+  /**
+   * A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`: its JSON error labelled
+   * `text/plain`, and `Retry-After` as the releases that still serve v2 write it, the UNIX time
+   * the window resets (`valid_until.to_i`); `retryAfter: 'seconds'` writes the seconds left, as
+   * later releases do.
+   */
+  static rateLimited(retryAfterSeconds = 1, { retryAfter = 'epoch' }: { retryAfter?: 'epoch' | 'seconds' } = {}): Fault {
     return {
       status: 429,
-      headers: {
-        'X-RateLimit-Limit-V2-API': '2000',
-        'X-RateLimit-Remaining-V2-API': '0',
-        'X-RateLimit-Reset-V2-API': String(resetsAt),
-        'Retry-After': String(retryAfterSeconds),
+      headers: () => {
+        const resetsAt = String(Math.floor(Date.now() / 1000) + retryAfterSeconds);
+        return {
+          'X-RateLimit-Limit-V2-API': '2000',
+          'X-RateLimit-Remaining-V2-API': '0',
+          'X-RateLimit-Reset-V2-API': resetsAt,
+          'Retry-After': retryAfter === 'epoch' ? resetsAt : String(retryAfterSeconds),
+          'Content-Type': 'text/plain; charset=utf-8',
+        };
       },
-      body: {
+      rawBody: JSON.stringify({
         description: 'Rate Limit of V2 API Exceeded. Please consider using the V3 API',
         error_code: 'CF-RateLimitV2APIExceeded',
         code: 10018,
-      },
+      }),
     };
   }
 

@@ -676,10 +676,13 @@ describe('key rotation', () => {
 });
 
 describe('faults', () => {
-  it('answers 429 as the v2 rate limiter does', async () => {
+  it('answers 429 as the v2 rate limiter does: JSON labelled text/plain, Retry-After the reset time, or the seconds left', async () => {
     fake.fail(FakeCloudFoundry.rateLimited(7));
+    fake.fail(FakeCloudFoundry.rateLimited(7, { retryAfter: 'seconds' }));
+    const resetsAt = Math.floor(Date.now() / 1000) + 7;
     const answer = await aliceList();
     expect(answer.status).toBe(429);
+    expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(answer.body).toEqual(
       cfError(
         'Rate Limit of V2 API Exceeded. Please consider using the V3 API',
@@ -687,8 +690,13 @@ describe('faults', () => {
         10018,
       ),
     );
-    expect(answer.headers.get('retry-after')).toBe('7');
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(resetsAt - 1);
+    expect(Number(answer.headers.get('retry-after'))).toBeLessThanOrEqual(resetsAt);
+    expect(answer.headers.get('x-ratelimit-reset-v2-api')).toBe(answer.headers.get('retry-after'));
     expect(answer.headers.get('x-ratelimit-remaining-v2-api')).toBe('0');
+    const later = await aliceList();
+    expect(later.status).toBe(429);
+    expect(later.headers.get('retry-after')).toBe('7');
     expect((await aliceList()).status).toBe(200);
   });
 
