@@ -762,6 +762,15 @@ describe('Cloud Foundry with the caller’s own UAA token (no client configured)
     expect(JSON.stringify(body)).not.toContain(userToken);
   });
 
+  it('a token UAA issued without a cloud_controller scope: without CF_AUDIENCE it is forwarded, and Cloud Controller’s 401 is UNAUTHENTICATED', async () => {
+    const token = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['openid'] });
+    const { body } = await harness.graphql(MEMBERSHIPS, { variables: { first: 5 }, headers: bearer(token) });
+    expect(body.data!.myOrganizationMemberships).toMatchObject({ totalCount: 0, edges: [], unavailableProviders: ['CLOUD_FOUNDRY'] });
+    expect(body.errors!.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED', provider: 'CLOUD_FOUNDRY' }]);
+    expect(listRequests().map((request) => request.headers.authorization)).toEqual([`bearer ${token}`]);
+    expect(JSON.stringify(body)).not.toContain(token);
+  });
+
   it('an organization reference without a Cloud Foundry token is UNAUTHENTICATED, without asking', async () => {
     const { body } = await harness.graphql(ORGANIZATION_REFERENCES, {
       variables: { representations: [{ __typename: 'Organization', id: `cloudfoundry:${STRANGER_GUID}` }] },

@@ -117,6 +117,8 @@ const ORGANIZATION_LINKS = [
   'space_quota_definitions',
 ];
 
+/** Cloud Controller's UAA resource id: the audience its tokens must name. */
+const RESOURCE_ID = 'cloud_controller';
 const READ_SCOPE = 'cloud_controller.read';
 /**
  * Scopes that may read any user (Cloud Controller's UserAccess: admin and admin_read_only, not
@@ -352,8 +354,11 @@ export class FakeCloudFoundry extends FakeServer {
   private verify(token: string): Promise<Caller> {
     return this.tokenVerdicts.verify(token, async () => {
       try {
+        // Cloud Controller's UaaTokenDecoder decodes with `audience_ids: resource_id`: a token
+        // whose `aud` lacks `cloud_controller` is an invalid token (401), before any scope check.
         const { payload } = await jwtVerify(token, (await this.signingKey).verificationKeys, {
           issuer: this.issuer,
+          audience: RESOURCE_ID,
           algorithms: ['RS256'],
         });
         const guid = [payload.user_id, payload.client_id].find((id) => typeof id === 'string');

@@ -499,8 +499,15 @@ describe('authentication and authorization', () => {
       body: invalidToken,
     },
     {
-      name: 'no cloud_controller.read',
+      // UAA names in `aud` the resources of the token's scopes: this one's lacks cloud_controller.
+      name: 'no cloud_controller scope at all (not for Cloud Controller)',
       token: mint(ALICE, { scopes: ['openid'] }),
+      status: 401,
+      body: invalidToken,
+    },
+    {
+      name: 'no cloud_controller.read',
+      token: mint(ALICE, { scopes: ['cloud_controller.write', 'openid'] }),
       status: 403,
       body: insufficientScope,
     },
