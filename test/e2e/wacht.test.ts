@@ -2,7 +2,7 @@
  * Wacht end to end: the real server over loopback, the Wacht fake behind it.
  */
 import { FIBER_LIMITER_DEFAULT, FakeWacht } from '../../src/fakes/wacht/fake-wacht';
-import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT, DEMO_WACHT_USER } from '../../src/fakes/wacht/seed';
 import { WACHT_DEMO_NAMES_ASC } from '../support/expected';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -230,6 +230,25 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       ]);
       expect(JSON.stringify(body)).not.toContain('sess_unknown_123');
       expect(upstreamCalls()).toBe(1);
+    });
+
+    it('a signed session token that has expired is UNAUTHENTICATED for Wacht, never sent: Wacht would rotate it away from the browser', async () => {
+      const current = await harness.wacht.signIn(DEMO_WACHT_USER);
+      const expired = await harness.wacht.signIn(DEMO_WACHT_USER, { expiresInSeconds: -1 });
+      expect((await harness.graphql(MEMBERSHIPS, { variables: { first: 1 }, headers: { 'x-wacht-session': current } })).body.errors).toBeUndefined();
+      expect(upstreamCalls()).toBe(1);
+
+      const { body } = await harness.graphql(MEMBERSHIPS, { variables: { first: 1 }, headers: { cookie: `__session=${expired}` } });
+      expect(body.data!.myOrganizationMemberships).toMatchObject({ totalCount: 0, edges: [], unavailableProviders: ['WACHT'] });
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/expired/),
+          extensions: { code: 'UNAUTHENTICATED', provider: 'WACHT' },
+        }),
+      ]);
+      expect(JSON.stringify(body)).not.toContain(expired);
+      expect(upstreamCalls()).toBe(1);
+      expect(harness.wacht.refreshedSessions).toBe(0);
     });
 
     it('a malformed session never reaches Wacht', async () => {

@@ -4,6 +4,7 @@
  * its answers look like the documented (legacy) server or like newer servers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { generateKeyPair, SignJWT } from 'jose';
 import { FakeServer, type Fault } from '../fake-server';
 
 export const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
@@ -133,12 +134,22 @@ interface StoredSession {
   shape: WachtShape;
   signin: WachtSignin;
   revoked: boolean;
+  /** When a signed session token lapses (ms since the epoch); opaque tokens never do. */
+  expiresAt?: number;
 }
+
+/** How long the session tokens the server signs last (frontend-api's sessionDuration). */
+const SESSION_SECONDS = 24 * 60 * 60;
 
 export class FakeWacht extends FakeServer {
   private readonly deploymentHost: string | undefined;
   private readonly sessions = new Map<string, StoredSession>();
   private signinCount = 0;
+  private rotatingTokenCount = 0;
+  /** The deployment's ES256 key pair, which signs session tokens. */
+  private readonly sessionKey = generateKeyPair('ES256');
+  /** Expired sessions the server refreshed (each rotating the browser's token away). */
+  refreshedSessions = 0;
 
   constructor(options: { deploymentHost?: string } = {}) {
     super();
@@ -178,6 +189,20 @@ export class FakeWacht extends FakeServer {
     this.sessions.set(token, { user, shape, signin, revoked: false });
   }
 
+  /**
+   * Signs `user` in with a session token as the server issues them: an ES256 JWT with `sess`,
+   * `rotating_token` and `exp` (24 h unless told). Once it has expired, the next request that
+   * presents it refreshes the session, as frontend-api's session middleware does: the answer
+   * carries a new token in `Set-Cookie`, and the old one, its rotating token deleted, answers
+   * 401 "Invalid session" from then on. Whoever did not get the new cookie is signed out.
+   */
+  async signIn(user: WachtFakeUser, { shape = 'legacy', expiresInSeconds = SESSION_SECONDS }: { shape?: WachtShape; expiresInSeconds?: number } = {}): Promise<string> {
+    const token = await this.signSessionToken(expiresInSeconds);
+    this.addSession(token, user, shape);
+    this.sessions.get(token)!.expiresAt = Date.now() + expiresInSeconds * 1000;
+    return token;
+  }
+
   /** From now on the token answers 401 "Invalid session". */
   revokeSession(token: string): void {
     const session = this.sessions.get(token);
@@ -188,6 +213,7 @@ export class FakeWacht extends FakeServer {
   override reset(): void {
     super.reset();
     this.windows.clear();
+    this.refreshedSessions = 0;
   }
 
   protected routes(app: FastifyInstance): void {
@@ -228,10 +254,28 @@ export class FakeWacht extends FakeServer {
     // then finds no signed-in user.
     if (!session) return reply.code(401).send(wachtErrorBodies.unauthorized);
     if (session.revoked) return reply.code(401).send(wachtErrorBodies.invalidSession);
+    if (session.expiresAt !== undefined && session.expiresAt <= Date.now()) {
+      session.revoked = true;
+      this.refreshedSessions += 1;
+      const renewed = await this.signIn(session.user, { shape: session.shape });
+      reply.header('set-cookie', `${SESSION_COOKIE}=${renewed}; expires=${new Date(Date.now() + SESSION_SECONDS * 1000).toUTCString()}; path=/; HttpOnly; SameSite=Lax`);
+    }
     const data = newestFirst(session.user.memberships).map((membership) =>
       session.shape === 'legacy' ? legacyMembership(membership) : currentMembership(membership, session.user),
     );
     return reply.code(200).send(envelope(200, '', data, sessionBody(session.signin)));
+  }
+
+  private async signSessionToken(expiresInSeconds: number): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    this.rotatingTokenCount += 1;
+    return new SignJWT({ sess: 4_200_000 + this.rotatingTokenCount, rotating_token: String(7_300_000 + this.rotatingTokenCount) })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(`https://${this.deploymentHost ?? 'frontend.wacht.example'}`)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + expiresInSeconds)
+      .sign((await this.sessionKey).privateKey);
   }
 
   /** Legacy servers prefix their ids; newer ones send snowflake ids as numeric strings. */

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   FakeWacht,
   wachtErrorBodies,
@@ -179,6 +180,29 @@ describe('authentication', () => {
     expect(body).toEqual({ status: 401, message: 'Invalid session', data: null, session: null, errors: null });
     expect((await withCookie(`__session=${DEMO_WACHT_SESSION}`)).status).toBe(200);
     expect(() => fake.revokeSession('sess_never_added')).toThrow(/no session/);
+  });
+
+  it('signs sessions as ES256 JWTs; an expired one is refreshed once, its new token in Set-Cookie, the old one refused from then on', async () => {
+    const user = { id: 'user_333', memberships: [] };
+    const live = await fake.signIn(user);
+    const expired = await fake.signIn(user, { expiresInSeconds: -1 });
+    expect(decodeProtectedHeader(live).alg).toBe('ES256');
+    expect(decodeJwt(live)).toMatchObject({ sess: expect.any(Number), rotating_token: expect.any(String) });
+    expect(decodeJwt(live).exp! - decodeJwt(live).iat!).toBe(24 * 60 * 60);
+    expect((await get(PATH, { cookie: `__session=${live}` })).status).toBe(200);
+
+    const response = await fetch(`${fake.url}${PATH}`, { headers: { cookie: `__session=${expired}` } });
+    expect(response.status).toBe(200);
+    const renewed = /^__session=([^;]+);.*HttpOnly/.exec(response.headers.get('set-cookie') ?? '')?.[1];
+    expect(renewed).toBeDefined();
+    expect(decodeJwt(renewed!).exp! * 1000).toBeGreaterThan(Date.now());
+    expect(fake.refreshedSessions).toBe(1);
+
+    const replayed = await get(PATH, { cookie: `__session=${expired}` });
+    expect(replayed.status).toBe(401);
+    expect(replayed.body).toMatchObject({ message: 'Invalid session' });
+    expect((await get(PATH, { cookie: `__session=${renewed!}` })).status).toBe(200);
+    expect(fake.refreshedSessions).toBe(1);
   });
 });
 
