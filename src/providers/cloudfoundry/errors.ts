@@ -36,6 +36,17 @@ export function cloudFoundryFailure(response: UpstreamResponse, route: string, c
           });
     case 400:
       return new AppError('UPSTREAM_ERROR', `CLOUD_FOUNDRY refused the request as invalid${because}`, { provider });
+    case 404:
+      // Cloud Controller's own 404s carry an error_code. One without is from whatever sits in
+      // front of it, as when the v2 API is switched off (cf-deployment's default since 2025),
+      // which leaves /v2/info answering: say so, for the operator reading the logs.
+      return new AppError(
+        'UPSTREAM_ERROR',
+        code
+          ? `CLOUD_FOUNDRY answered 404${because}`
+          : `CLOUD_FOUNDRY answered 404 without a Cloud Controller error (${route}): is its v2 API switched off?`,
+        { provider },
+      );
     default:
       return failureOf(provider, response);
   }

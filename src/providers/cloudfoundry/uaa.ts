@@ -22,7 +22,8 @@ export type UaaLocator = () => Promise<string>;
  */
 export function discoverUaa(http: UpstreamClient, apiUrl: string): UaaLocator {
   return onceSucceeded(async () => {
-    // No token: /v2/info is public. A 404 here means v2 is switched off (or the URL is wrong).
+    // No token: /v2/info is public. A 404 here means the URL is wrong (with the v2 API switched
+    // off, /v2/info still answers; the lists do not: cloudFoundryFailure says so).
     const response = await http.send({ provider: 'CLOUD_FOUNDRY', route: 'GET /v2/info', url: `${apiUrl}/v2/info` });
     if (response.status !== 200) throw failureOf('CLOUD_FOUNDRY', response);
     return parseBody('CLOUD_FOUNDRY', response, infoSchema).token_endpoint.replace(/\/+$/, '');

@@ -36,6 +36,7 @@ describe('cloudFoundryFailure', () => {
     ['500 UnknownError', cf(500, 'UnknownError', 10001), 'client', 'UPSTREAM_UNAVAILABLE', {}],
     ['502 from a router, not JSON', response(502, '<html>Bad Gateway</html>'), 'caller', 'UPSTREAM_UNAVAILABLE', {}],
     ['404 of an unknown route', cf(404, 'CF-NotFound', 10000), 'client', 'UPSTREAM_ERROR', {}],
+    ['404 from in front of Cloud Controller, not JSON', response(404, '404 page not found'), 'client', 'UPSTREAM_ERROR', {}],
   ])('%s', (_, answer, credential, code, details) => {
     const error = cloudFoundryFailure(answer, ROUTE, credential);
     expect(error.code).toBe(code);
@@ -46,6 +47,15 @@ describe('cloudFoundryFailure', () => {
   it('names the route and error code, not the URL', () => {
     expect(cloudFoundryFailure(cf(403, 'CF-NotAuthorized', 10003), ROUTE, 'caller').message).toContain(
       `(CF-NotAuthorized, ${ROUTE})`,
+    );
+  });
+
+  it('a 404 without a Cloud Controller error asks whether the v2 API is switched off; one with names its code', () => {
+    expect(cloudFoundryFailure(response(404, '404 page not found'), ROUTE, 'client').message).toBe(
+      `CLOUD_FOUNDRY answered 404 without a Cloud Controller error (${ROUTE}): is its v2 API switched off?`,
+    );
+    expect(cloudFoundryFailure(cf(404, 'CF-NotFound', 10000), ROUTE, 'client').message).toBe(
+      `CLOUD_FOUNDRY answered 404 (CF-NotFound, ${ROUTE})`,
     );
   });
 
