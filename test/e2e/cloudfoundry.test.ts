@@ -199,6 +199,17 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
     expect(decodeJwt(sent)).toMatchObject({ client_id: DEMO_CF_CLIENT_ID, grant_type: 'client_credentials' });
   });
 
+  it('an organization never updated (Cloud Controller’s updated_at: null) has updatedAt null', async () => {
+    const never = all.filter((resource) => resource.metadata.updated_at === null);
+    expect(never.length).toBeGreaterThan(0);
+    const { entity, metadata } = never[0]!;
+    const { body, connection } = await asUser({ first: 1, filter: { name: { eq: entity.name } } });
+    expect(body.errors).toBeUndefined();
+    expect(connection!.edges.map((edge) => edge.node)).toEqual([
+      expect.objectContaining({ providerId: metadata.guid, createdAt: metadata.created_at, updatedAt: null }),
+    ]);
+  });
+
   it('has the suspended organizations as SUSPENDED', async () => {
     const { connection } = await asUser({ first: 100, filter: { status: { eq: 'SUSPENDED' } } });
     const suspended = all.filter((resource) => resource.entity.status === 'suspended');

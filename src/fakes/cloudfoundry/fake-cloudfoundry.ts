@@ -35,7 +35,8 @@ export interface CfOrganization {
   name: string;
   status: OrganizationStatus;
   created_at: string;
-  updated_at: string;
+  /** Null for a row never updated since it was created. */
+  updated_at: string | null;
   billing_enabled: boolean;
   quota_definition_guid: string;
   default_isolation_segment_guid: string | null;

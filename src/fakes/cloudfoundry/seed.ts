@@ -69,7 +69,7 @@ function demoOrganizationNames(): string[] {
   return [...UNUSUAL_NAMES, ...generated].slice(0, DEMO_CF_ORGANIZATION_COUNT);
 }
 
-/** A few organizations suspended, creation dates three days apart from 2021 on. */
+/** A few organizations suspended, a few never updated, creation dates three days apart from 2021 on. */
 function addOrganization(fake: FakeCloudFoundry, name: string, index: number): string {
   const created = Date.UTC(2021, 0, 1) + index * 3 * 86_400_000;
   return fake.addOrganization({
@@ -77,7 +77,7 @@ function addOrganization(fake: FakeCloudFoundry, name: string, index: number): s
     name,
     status: index % 17 === 3 ? 'suspended' : 'active',
     created_at: timestamp(new Date(created)),
-    updated_at: timestamp(new Date(created + 3_600_000)),
+    updated_at: index % 13 === 0 ? null : timestamp(new Date(created + 3_600_000)),
   }).guid;
 }
 
