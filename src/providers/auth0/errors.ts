@@ -24,17 +24,21 @@ export function auth0Failure(response: UpstreamResponse, route: string): AppErro
   }
 }
 
+/** The message of the Management API router's 404, for a path it has no route for. */
+const ROUTER_NOT_FOUND = 'Not Found';
+
 /**
- * A 404 saying that the user, organization or role named in the path does not exist
- * (`inexistent_user`, `inexistent_organization`, `inexistent_role`; the documented "User not
- * found" may come without a code). A 404 of the router (`Not Found`) is not one: it means the
- * request was wrong.
+ * A 404 saying that the user, organization or role named in the path does not exist: Auth0's
+ * error body with an `inexistent_…` code (`inexistent_user`, `inexistent_organization`,
+ * `inexistent_role`), or without a code (it is optional: the documented "User not found" comes
+ * without one) and with any message but the router's. The router's 404 (`Not Found`) is not one:
+ * it means the request was wrong. Nor is a 404 that is not Auth0's error body.
  */
 export function isInexistent(response: UpstreamResponse): boolean {
   if (response.status !== 404) return false;
   const body = parseErrorBody(response, errorBodySchema);
   if (!body) return false;
-  return body.errorCode === undefined ? body.message === 'User not found' : body.errorCode.startsWith('inexistent_');
+  return body.errorCode === undefined ? body.message !== ROUTER_NOT_FOUND : body.errorCode.startsWith('inexistent_');
 }
 
 /** The token endpoint's refusals (4xx but 429): the configured client is wrong or not granted. */

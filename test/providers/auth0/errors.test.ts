@@ -92,7 +92,13 @@ describe('isInexistent', () => {
       true,
     ],
     ['404 inexistent_role', answer(404, auth0Error(404, 'Not Found', 'The role does not exist.', 'inexistent_role')), true],
+    [
+      '404 "No organization found" without a code (errorCode is optional)',
+      answer(404, auth0Error(404, 'Not Found', 'No organization found by that id or name')),
+      true,
+    ],
     ['404 of the router', answer(404, auth0Error(404, 'Not Found', 'Not Found')), false],
+    ['404 with another code', answer(404, auth0Error(404, 'Not Found', 'Not Found', 'not_found')), false],
     ['404 that is not JSON', answer(404, '<html>Not Found</html>'), false],
     ['403 insufficient_scope', answer(403, auth0Error(403, 'Forbidden', 'Insufficient scope', 'insufficient_scope')), false],
   ])('%s → %s', (_label, response, expected) => {
