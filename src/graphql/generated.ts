@@ -229,6 +229,8 @@ export type QueryMyOrganizationMembershipsArgs = {
 /**
  * Conditions on a string, compared case-insensitively; every condition given applies. Each value
  * is at most 255 characters (Cloud Foundry's longest organization name); a longer one is BAD_USER_INPUT.
+ * `gt`, `gte`, `lt` and `lte` compare lowercase code units, except that Cloud Foundry compares its
+ * organizations in its database's collation.
  */
 export type StringFilter = {
   /** Equal to. */

@@ -388,6 +388,12 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       fake().nameCollation = 'en-US';
       try {
         expect(names(await run({ first: 100, providers: ['CLOUD_FOUNDRY'] }))).toEqual(collated);
+        // A range filter is Cloud Controller's to apply, in its collation: past `n` are only its
+        // names past n there (no accented E), while Wacht's are those past n in code units.
+        const pastN = names(await run({ first: 100, filter: { name: { gt: 'n' } } }));
+        expect(pastN.filter((name) => collated.includes(name))).toEqual(['Omega Point', 'Øresund', 'zeta-lab']);
+        expect(pastN.filter((name) => !collated.includes(name))).toEqual(wacht.filter((name) => name.toLowerCase() > 'n'));
+        expect(listRequests().at(-1)!.rawUrl).toContain(`q=${encodeURIComponent('name>n')}`);
         for (const direction of ['forward', 'backward'] as const) {
           const walked = await walk(run, direction, 3);
           expect([direction, walked.toSorted()]).toEqual([direction, [...collated, ...wacht].toSorted()]);

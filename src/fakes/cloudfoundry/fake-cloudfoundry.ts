@@ -21,10 +21,11 @@ import { FakeServer, type Fault } from '../fake-server';
 import { TokenVerdicts } from '../token-verdicts';
 import {
   CloudControllerError,
+  codeUnitOrder,
   matches,
   parseQ,
   type AssociationKey,
-  type Condition,
+  type Collation,
 } from './q-parser';
 
 export type OrganizationStatus = 'active' | 'suspended' | 'deleting';
@@ -148,11 +149,12 @@ export class FakeCloudFoundry extends FakeServer {
   private signingKey: Promise<SigningKey> = createSigningKey(`key-${this.keyGeneration}`);
   private readonly tokenVerdicts = new TokenVerdicts<Caller>();
   /**
-   * The database collation `order-by=name` sorts by. The name column is CITEXT, compared in
-   * lower case by the database's collation: null is the C collation (code units); a locale
-   * (such as 'en-US', a PostgreSQL created with en_US.UTF-8) sorts as that locale does, so
-   * `école` comes before `zeta`. The subgraph's own order is code units, so with a locale
-   * set Cloud Foundry's order differs from it.
+   * The database collation `order-by=name` sorts by and `q`'s `name>`, `name<` (and `>=`, `<=`)
+   * compare by. The name column is CITEXT, compared in lower case by the database's collation:
+   * null is the C collation (code units); a locale (such as 'en-US', a PostgreSQL created with
+   * en_US.UTF-8) orders as that locale does, so `école` comes before `zeta`. The subgraph's
+   * own order is code units, so with a locale set Cloud Foundry's order, and its range
+   * filters, differ from it.
    */
   nameCollation: string | null = null;
 
@@ -322,12 +324,13 @@ export class FakeCloudFoundry extends FakeServer {
     const query = rawQuery(request);
     const conditions = parseQ(query.getAll('q'));
     const paging = readPaging(query);
+    const collation = this.nameCollation === null ? codeUnitOrder : new Intl.Collator(this.nameCollation).compare;
     const rows = [...this.organizations.values()].filter(
       (row) =>
         row.associations[ROLE_ASSOCIATION[role]].has(userGuid) &&
-        conditions.every((condition) => rowMatches(row, condition)),
+        conditions.every((condition) => matches(row.org, condition, row.associations, collation)),
     );
-    return pageOf(sortRows(rows, paging, this.nameCollation), paging, rawPath(request));
+    return pageOf(sortRows(rows, paging, collation), paging, rawPath(request));
   }
 
   private async showOrganization(request: GuidRequest) {
@@ -484,10 +487,6 @@ function isMember(row: OrganizationRow, userGuid: string): boolean {
   return Object.values(ROLE_ASSOCIATION).some((key) => row.associations[key].has(userGuid));
 }
 
-function rowMatches(row: OrganizationRow, condition: Condition): boolean {
-  return matches(row.org, condition, row.associations);
-}
-
 /**
  * The paging parameters, checked in Cloud Controller's order. A non-integer, or a `page` or
  * `results-per-page` below 1, fails in its database layer: a 500, not a 400.
@@ -523,21 +522,15 @@ function integerParam(query: URLSearchParams, name: string, fallback: number): n
 
 type RowOrder = (a: OrganizationRow, b: OrganizationRow) => number;
 
-function rowOrder(orderBy: OrderBy, collation: string | null): RowOrder {
+function rowOrder(orderBy: OrderBy, collation: Collation): RowOrder {
   if (orderBy === 'id') return (a, b) => a.id - b.id;
   // CITEXT order; names are unique case-insensitively, so there are no ties.
-  const compareNames = collation === null ? compareCodeUnits : new Intl.Collator(collation).compare;
-  return (a, b) => compareNames(a.org.name.toLowerCase(), b.org.name.toLowerCase());
+  return (a, b) => collation(a.org.name.toLowerCase(), b.org.name.toLowerCase());
 }
 
-function sortRows(rows: OrganizationRow[], paging: Paging, collation: string | null): OrganizationRow[] {
+function sortRows(rows: OrganizationRow[], paging: Paging, collation: Collation): OrganizationRow[] {
   const sorted = rows.toSorted(rowOrder(paging.orderBy ?? 'id', collation));
   return paging.orderDirection === 'desc' ? sorted.reverse() : sorted;
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
 }
 
 /** The v2 list envelope (Sequel's pagination: at least one page, even when empty). */
@@ -569,7 +562,7 @@ function pageUrl(path: string, paging: Paging, page: number): string {
     ...(paging.orderBy ? [['order-by', paging.orderBy] as [string, string]] : []),
   ];
   // Array sort is stable, so repeated `q` keep their order.
-  params.sort(([a], [b]) => compareCodeUnits(a, b));
+  params.sort(([a], [b]) => codeUnitOrder(a, b));
   return `${path}?${params.map(([key, value]) => `${key}=${encodeQueryValue(value)}`).join('&')}`;
 }
 

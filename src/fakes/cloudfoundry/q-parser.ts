@@ -63,18 +63,32 @@ export function parseQ(values: string[]): Condition[] {
   return values.flatMap(splitFilters).map(parseFilter);
 }
 
-/** Whether `org` satisfies `condition`, with the meaning Cloud Controller's SQL gives it. */
+/** A collation's order of two strings: negative, zero or positive. */
+export type Collation = (a: string, b: string) => number;
+
+/** The C collation: code units, as JavaScript's `<` on strings. */
+export function codeUnitOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+/**
+ * Whether `org` satisfies `condition`, with the meaning Cloud Controller's SQL gives it: `name`
+ * compares in the database's collation (`nameCollation`), as its ORDER BY does; `status` is
+ * a plain text column, in code units here.
+ */
 export function matches(
   org: OrganizationColumns,
   condition: Condition,
   relations: Associations,
+  nameCollation: Collation = codeUnitOrder,
 ): boolean {
   const { key, operator, values } = condition;
   switch (key) {
     case 'name': // a CITEXT column: both sides compared lowercased
-      return compare(org.name.toLowerCase(), operator, values.map((value) => value.toLowerCase()));
+      return compare(org.name.toLowerCase(), operator, values.map((value) => value.toLowerCase()), nameCollation);
     case 'status':
-      return compare(org.status, operator, values);
+      return compare(org.status, operator, values, codeUnitOrder);
     default: // an association: "related to one of these", whatever the operator
       return values.some((guid) => relations[key].has(guid));
   }
@@ -114,21 +128,22 @@ function isQueryable(key: string): key is QueryKey {
   return (QUERYABLE_KEYS as readonly string[]).includes(key);
 }
 
-const COMPARISONS: Record<Exclude<Operator, ' IN '>, (actual: string, value: string) => boolean> = {
-  ':': (actual, value) => actual === value,
-  '>=': (actual, value) => actual >= value,
-  '<=': (actual, value) => actual <= value,
-  '<': (actual, value) => actual < value,
-  '>': (actual, value) => actual > value,
+/** Each ordering operator, on the collation's answer. */
+const ORDERINGS: Record<Exclude<Operator, ':' | ' IN '>, (order: number) => boolean> = {
+  '>=': (order) => order >= 0,
+  '<=': (order) => order <= 0,
+  '<': (order) => order < 0,
+  '>': (order) => order > 0,
 };
 
 /**
- * JavaScript's `<` on strings is code-unit order. An `IN` with no values matches nothing
- * (Cloud Controller turns it into `IS NULL`).
+ * Equality is exact (PostgreSQL's collations are deterministic); an ordering follows the
+ * collation. An `IN` with no values matches nothing (Cloud Controller turns it into `IS NULL`).
  */
-function compare(actual: string, operator: Operator, values: string[]): boolean {
+function compare(actual: string, operator: Operator, values: string[], collation: Collation): boolean {
   if (operator === ' IN ') return values.includes(actual);
-  return values.every((value) => COMPARISONS[operator](actual, value));
+  if (operator === ':') return values.every((value) => actual === value);
+  return values.every((value) => ORDERINGS[operator](collation(actual, value)));
 }
 
 function dropTrailingEmpty(parts: string[]): string[] {

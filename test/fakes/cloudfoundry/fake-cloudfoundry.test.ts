@@ -273,17 +273,26 @@ describe('order', () => {
     );
   });
 
-  it('orders names by the database collation when one is set (C, code units, unless told)', async () => {
+  it('orders and range-filters names by the database collation when one is set (C, code units, unless told)', async () => {
     const carol = 'ca201000-0000-4000-8000-000000000003';
     fake.addUser(carol);
     for (const name of ['zeta', 'École', 'Eagle', 'éclair']) fake.grant(carol, fake.addOrganization({ name }).guid, 'user');
     const carolNames = async (direction: string) =>
       names(await get(`/v2/users/${carol}/organizations?order-by=name&order-direction=${direction}`, await fake.mintUserToken(carol)));
     expect(await carolNames('asc')).toEqual(['Eagle', 'zeta', 'éclair', 'École']);
+    const carolFiltered = async (q: string) =>
+      names(await get(`/v2/users/${carol}/organizations?order-by=name&q=${encodeURIComponent(q)}`, await fake.mintUserToken(carol)));
+    expect(await carolFiltered('name>z')).toEqual(['zeta', 'éclair', 'École']);
+    expect(await carolFiltered('name<=eagle')).toEqual(['Eagle']);
     fake.nameCollation = 'en-US';
     try {
       expect(await carolNames('asc')).toEqual(['Eagle', 'éclair', 'École', 'zeta']);
       expect(await carolNames('desc')).toEqual(['zeta', 'École', 'éclair', 'Eagle']);
+      // Range filters compare in the same collation; equality stays exact.
+      expect(await carolFiltered('name>z')).toEqual(['zeta']);
+      expect(await carolFiltered('name<f')).toEqual(['Eagle', 'éclair', 'École']);
+      expect(await carolFiltered('name>=éclair')).toEqual(['éclair', 'École', 'zeta']);
+      expect(await carolFiltered('name:eclair')).toEqual([]);
     } finally {
       fake.nameCollation = null;
     }
