@@ -310,6 +310,15 @@ describe('myOrganizationMemberships with a Wacht session', () => {
       expect(upstreamCalls()).toBe(3);
     });
 
+    it('a host Wacht serves no deployment on (404 Deployment not found) is UPSTREAM_ERROR saying what to configure', async () => {
+      harness.wacht.fail({ status: 404, body: { message: 'Deployment not found' } });
+      expect(await failedWith()).toMatchObject({
+        message: expect.stringMatching(/does not know the configured deployment: WACHT_FRONTEND_API_URL must name/),
+        extensions: { code: 'UPSTREAM_ERROR', provider: 'WACHT' },
+      });
+      expect(upstreamCalls()).toBe(1);
+    });
+
     it('a body that is not JSON is UPSTREAM_ERROR', async () => {
       harness.wacht.fail({ status: 200, rawBody: '{"status":200,"data":[' });
       expect((await failedWith()).extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: 'WACHT' });

@@ -10,8 +10,13 @@ export function wachtFailure(response: UpstreamResponse): AppError {
     return new AppError('UNAUTHENTICATED', 'The Wacht session is not valid: sign in to Wacht again', { provider });
   }
   if (response.status === 404 && parseErrorBody(response, errorEnvelope)?.message === 'Deployment not found') {
-    // Our configuration points at a host Wacht does not serve: an operator's problem, not the caller's.
-    return new AppError('UPSTREAM_ERROR', 'WACHT does not know the configured deployment', { provider });
+    // Our configuration points at a host Wacht does not serve: an operator's problem, not the
+    // caller's. Wacht finds the deployment by the Host header, so an IP address never names one.
+    return new AppError(
+      'UPSTREAM_ERROR',
+      "WACHT does not know the configured deployment: WACHT_FRONTEND_API_URL must name the deployment's own host, not an IP address",
+      { provider },
+    );
   }
   return failureOf(provider, response);
 }
