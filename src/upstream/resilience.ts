@@ -161,12 +161,13 @@ export class ProviderResilience {
 
   /**
    * A call waiting its turn after a refusal whose next attempt ran out of budget (it failed
-   * only when its time, the rest of the budget, was up): the provider did not fail, so the
-   * breaker must not count it, and the call answers the refusal. Not while the circuit is
-   * half-open: there, anything the breaker does not count closes it.
+   * only when its time, the rest of the budget, was up, or it was given less than
+   * MIN_ATTEMPT_MS because the wait before it ended late, as on a stalled machine): the
+   * provider did not fail, so the breaker must not count it, and the call answers the refusal.
+   * Not while the circuit is half-open: there, anything the breaker does not count closes it.
    */
   private budgetSpent(error: unknown, refused: UpstreamResponse | undefined, givenMs: number, tookMs: number): BudgetSpent | undefined {
-    const usedItAll = givenMs >= MIN_ATTEMPT_MS && tookMs >= givenMs - BUDGET_END_SLACK_MS;
+    const usedItAll = givenMs < MIN_ATTEMPT_MS || tookMs >= givenMs - BUDGET_END_SLACK_MS;
     if (!refused || !usedItAll || !isTransportFailure(error) || this.breaker.state === CircuitState.HalfOpen) return undefined;
     return new BudgetSpent(refused);
   }

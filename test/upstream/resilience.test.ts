@@ -31,13 +31,14 @@ function watched(settings: Partial<ResilienceSettings>) {
 
 describe('ProviderResilience', () => {
   it('an attempt the budget cuts short, while waiting out a rate limit, answers the last refusal and opens no circuit', async () => {
-    const { policy, circuit } = watched({});
+    const { policy, circuit } = watched({ budgetMs: 4_000 });
     const timeouts: number[] = [];
-    // Refuses (after 400 ms) while it has time; an attempt given less than 2 s hangs, as a slow
-    // provider would, to the very end of the budget. (A refusal with more than 2 s left, plus
-    // its wait of at most 1 s, always leaves room for that attempt.)
+    // Refuses (after 400 ms) while it has time; an attempt given less than 3 s hangs, as a slow
+    // provider would, to the very end of the budget. (A refusal with more than 3 s left, plus
+    // its wait of at most 1 s, leaves 1.5 s for that attempt: room for a loaded machine's stalls,
+    // where 2 s of a 3 s budget left 0.5 s.)
     const answer = await policy.run(async (timeoutMs) => {
-      if (timeoutMs >= 2_000) return sleep(400).then(() => refusal);
+      if (timeoutMs >= 3_000) return sleep(400).then(() => refusal);
       timeouts.push(timeoutMs);
       return hang(timeoutMs);
     });
@@ -46,6 +47,25 @@ describe('ProviderResilience', () => {
     // With a threshold of one failure, a counted timeout would have opened the circuit.
     expect(circuit).toEqual([]);
     expect(await policy.run(async () => ok)).toBe(ok);
+  });
+
+  it('a wait after a refusal that ends late, leaving the next attempt less than 100 ms, still answers the refusal and opens no circuit', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.99); // a wait of 990 ms after the refusal
+    try {
+      const { policy, circuit } = watched({ budgetMs: 1_500 });
+      // The machine stalls from 950 ms to 1470 ms: the wait, planned with 400 ms to spare, ends
+      // with ~30 ms of the budget left, and the attempt then made times out.
+      setTimeout(() => {
+        const end = Date.now() + 520;
+        while (Date.now() < end);
+      }, 950);
+      let calls = 0;
+      const answer = await policy.run(async (timeoutMs) => ((calls += 1) === 1 ? refusal : hang(timeoutMs)));
+      expect(answer).toBe(refusal);
+      expect(circuit).toEqual([]);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it.each([2, 5])('a provider refusing every time is asked at most six times (five retries), whatever maxRetries (%i)', async (maxRetries) => {
