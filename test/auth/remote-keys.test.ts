@@ -49,7 +49,9 @@ beforeEach(() => {
   observed.length = 0;
   handle = (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
   // Short attempts, quick retries: what UPSTREAM_TIMEOUT_MS and the policies make of a key fetch.
-  http = new UpstreamClient({ timeoutMs: 200, observer, resilience: { maxRetries: 2, budgetMs: 5_000 } });
+  // Not too short: a loaded machine's stall of a few hundred milliseconds must not time out an
+  // answer the cases below count on (200 ms did).
+  http = new UpstreamClient({ timeoutMs: 1_000, observer, resilience: { maxRetries: 2, budgetMs: 10_000 } });
 });
 
 afterEach(() => http.close());
@@ -77,7 +79,7 @@ describe('remote signing keys', () => {
 
   it("give up on an issuer slower than the client's timeout: UPSTREAM_UNAVAILABLE for its provider, every attempt observed", async () => {
     handle = (_request, response) => {
-      const late = setTimeout(() => response.end(JSON.stringify(jwks)), 2_000);
+      const late = setTimeout(() => response.end(JSON.stringify(jwks)), 10_000);
       response.on('close', () => clearTimeout(late));
     };
     const failure = await jwtVerify(await token('k1'), keySet()).catch((error: unknown) => error);

@@ -522,7 +522,9 @@ describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never f
     afterAll(() => stop(harness));
 
     it('the bearer caller gets UPSTREAM_UNAVAILABLE "did not answer in time" after the retries, each attempt in upstream_requests_total; Wacht answers', async () => {
-      harness = await start((config) => ({ ...config, upstreamTimeoutMs: 500 }));
+      // A budget with room for the three attempts and the backoffs between them (≤ 0.4 s, then
+      // ≤ 0.8 s) however slow the machine: the harness's 3 s left only 0.7 s to spare.
+      harness = await start((config) => ({ ...config, upstreamTimeoutMs: 500, resilience: { ...config.resilience, budgetMs: 10_000 } }));
       const callers = await mintCallers(harness);
       issuer.fake(harness).fail({ path: issuer.keys, delayMs: 3_000, times: Infinity });
 
