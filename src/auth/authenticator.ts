@@ -56,7 +56,7 @@ export class Authenticator {
   private async verifyAnew(token: string): Promise<VerifiedToken> {
     const claimedIssuer = readIssuer(token);
     const issuer = await this.issuerNamed(claimedIssuer);
-    if (!issuer) throw invalid('the token issuer is not accepted here');
+    if (!issuer) throw invalidBearerToken('the token issuer is not accepted here');
     try {
       const { payload } = await jwtVerify(token, await issuer.keys(), {
         issuer: claimedIssuer,
@@ -100,24 +100,24 @@ function keepFor(token: string): number {
 /** The unverified `iss`, only to pick the issuer to verify with; RS256 checked up front. */
 function readIssuer(token: string): string {
   try {
-    if (decodeProtectedHeader(token).alg !== 'RS256') throw invalid('only RS256 tokens are accepted');
+    if (decodeProtectedHeader(token).alg !== 'RS256') throw invalidBearerToken('only RS256 tokens are accepted');
     const iss = decodeJwt(token).iss;
-    if (typeof iss !== 'string') throw invalid('the token names no issuer');
+    if (typeof iss !== 'string') throw invalidBearerToken('the token names no issuer');
     return iss;
   } catch (error) {
-    throw error instanceof AppError ? error : invalid('the bearer token is not a JWT');
+    throw error instanceof AppError ? error : invalidBearerToken('the bearer token is not a JWT');
   }
 }
 
 function verificationFailure(provider: IdentityProvider, error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof errors.JWTExpired) return invalid('the bearer token has expired');
+  if (error instanceof errors.JWTExpired) return invalidBearerToken('the bearer token has expired');
   if (keysUnavailable(error)) {
     // The keys could not be fetched: the issuer is down, not the caller wrong.
     return new AppError('UPSTREAM_UNAVAILABLE', `${provider} signing keys could not be fetched`, { provider });
   }
-  if (error instanceof errors.JWTClaimValidationFailed) return invalid(`the bearer token's ${error.claim} is not accepted`);
-  return invalid('the bearer token does not verify');
+  if (error instanceof errors.JWTClaimValidationFailed) return invalidBearerToken(`the bearer token's ${error.claim} is not accepted`);
+  return invalidBearerToken('the bearer token does not verify');
 }
 
 /**
@@ -133,6 +133,6 @@ function keysUnavailable(error: unknown): boolean {
   );
 }
 
-function invalid(reason: string): AppError {
+export function invalidBearerToken(reason: string): AppError {
   return new AppError('UNAUTHENTICATED', `Invalid bearer token: ${reason}`);
 }

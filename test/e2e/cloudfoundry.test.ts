@@ -199,6 +199,20 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
     expect(decodeJwt(sent)).toMatchObject({ client_id: DEMO_CF_CLIENT_ID, grant_type: 'client_credentials' });
   });
 
+  it('refuses, as UNAUTHENTICATED and without asking Cloud Controller, a UAA refresh token, whose scopes would otherwise do', async () => {
+    const token = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { refresh: true });
+    expect(decodeJwt(token).jti).toMatch(/-r$/);
+    const { body } = await harness.graphql(MEMBERSHIPS, { variables: { first: 3 }, headers: bearer(token) });
+    expect(body.data!.myOrganizationMemberships).toBeNull();
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Invalid bearer token: a UAA refresh token is not an access token',
+        extensions: { code: 'UNAUTHENTICATED' },
+      }),
+    ]);
+    expect(fake().requestsTo(/^\/v2\/(?!info$)/)).toHaveLength(0);
+  });
+
   it('an organization never updated (Cloud Controller’s updated_at: null) has updatedAt null', async () => {
     const never = all.filter((resource) => resource.metadata.updated_at === null);
     expect(never.length).toBeGreaterThan(0);

@@ -53,7 +53,12 @@ export interface UserTokenOptions {
   kid?: string;
   /** An `iss` other than this UAA's. */
   issuer?: string;
+  /** The user's refresh token instead (UAA's JWT refresh tokens: a `jti` ending in `-r`). */
+  refresh?: boolean;
 }
+
+/** UAA marks its JWT refresh tokens so: Cloud Controller takes only access tokens. */
+const REFRESH_TOKEN_JTI = /-r$/;
 
 /** Cloud Controller's row for an organization, with everything `q` can filter on. */
 interface OrganizationRow {
@@ -238,7 +243,7 @@ export class FakeCloudFoundry extends FakeServer {
 
   /** A UAA user token, as the cf CLI's login would get (`client_id` `cf`). */
   async mintUserToken(userGuid: string, options: UserTokenOptions = {}): Promise<string> {
-    const { scopes = [READ_SCOPE, 'openid'], expiresInSeconds = 3600, kid, issuer } = options;
+    const { scopes = [READ_SCOPE, 'openid'], expiresInSeconds = 3600, kid, issuer, refresh = false } = options;
     const userName = this.users.get(userGuid) ?? userGuid;
     const claims = {
       sub: userGuid,
@@ -252,6 +257,7 @@ export class FakeCloudFoundry extends FakeServer {
       azp: CLI_CLIENT_ID,
       grant_type: 'password',
       aud: audience(scopes, CLI_CLIENT_ID),
+      ...(refresh ? { jti: `${randomUUID().replaceAll('-', '')}-r` } : {}),
     };
     return (await this.sign(claims, expiresInSeconds, { kid, issuer })).token;
   }
@@ -365,6 +371,8 @@ export class FakeCloudFoundry extends FakeServer {
           audience: RESOURCE_ID,
           algorithms: ['RS256'],
         });
+        // UaaTokenDecoder's access_token? check: a refresh token is a bad token.
+        if (typeof payload.jti === 'string' && REFRESH_TOKEN_JTI.test(payload.jti)) throw invalidAuthToken();
         const guid = [payload.user_id, payload.client_id].find((id) => typeof id === 'string');
         const scopes = Array.isArray(payload.scope) ? payload.scope.filter(isString) : [];
         return { value: { guid, scopes }, exp: payload.exp };

@@ -4,7 +4,7 @@
  * `{uaa}/token_keys`).
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import type { TokenIssuer } from '../../auth/authenticator';
+import { invalidBearerToken, type TokenIssuer } from '../../auth/authenticator';
 import { remoteKeySet } from '../../auth/remote-keys';
 import type { UpstreamClient } from '../../upstream/http-client';
 import { failureOf, parseBody } from '../../upstream/response';
@@ -49,9 +49,19 @@ export function uaaIssuer(http: UpstreamClient, uaa: UaaLocator, audience: strin
     mayHaveIssued: (iss) => iss.endsWith(ISSUER_PATH),
     keys,
     ...(audience ? { audience } : {}),
-    identity: (claims) => ({ userId: userIdOf(claims), scopes: scopesOf(claims) }),
+    identity: (claims) => {
+      // Cloud Controller refuses these too (UaaTokenDecoder's access_token?): a refresh token
+      // is a longer-lived credential for the UAA alone, never proof of a request's caller.
+      if (typeof claims.jti === 'string' && REFRESH_TOKEN_JTI.test(claims.jti)) {
+        throw invalidBearerToken('a UAA refresh token is not an access token');
+      }
+      return { userId: userIdOf(claims), scopes: scopesOf(claims) };
+    },
   };
 }
+
+/** UAA marks its JWT refresh tokens with a `jti` ending in `-r`. */
+const REFRESH_TOKEN_JTI = /-r$/;
 
 /** UAA user tokens carry the Cloud Foundry user guid as `user_id`; client tokens have none. */
 function userIdOf(claims: JWTPayload): string | null {

@@ -508,6 +508,12 @@ describe('authentication and authorization', () => {
       body: invalidToken,
     },
     {
+      name: "the user's refresh token (jti ending in -r)",
+      token: mint(ALICE, { refresh: true }),
+      status: 401,
+      body: invalidToken,
+    },
+    {
       // UAA names in `aud` the resources of the token's scopes: this one's lacks cloud_controller.
       name: 'no cloud_controller scope at all (not for Cloud Controller)',
       token: mint(ALICE, { scopes: ['openid'] }),
