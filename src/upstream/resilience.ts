@@ -144,6 +144,10 @@ export class ProviderResilience {
           this.limiter.execute(async () => {
             attempts += 1;
             const given = Math.max(1, deadline - Date.now());
+            // The wait for a rate limit ended late (a stalled machine): an attempt this short
+            // could not finish and would only spend the provider's allowance.
+            const missed = given < MIN_ATTEMPT_MS ? this.turnMissed(refused) : undefined;
+            if (missed) throw new BudgetSpent(missed);
             const started = Date.now();
             try {
               return await attempt(given);
@@ -161,15 +165,19 @@ export class ProviderResilience {
 
   /**
    * A call waiting its turn after a refusal whose next attempt ran out of budget (it failed
-   * only when its time, the rest of the budget, was up, or it was given less than
-   * MIN_ATTEMPT_MS because the wait before it ended late, as on a stalled machine): the
-   * provider did not fail, so the breaker must not count it, and the call answers the refusal.
-   * Not while the circuit is half-open: there, anything the breaker does not count closes it.
+   * only when its time, the rest of the budget, was up): the provider did not fail, so the
+   * breaker must not count it, and the call answers the refusal. Not while the circuit is
+   * half-open: there, anything the breaker does not count closes it.
    */
   private budgetSpent(error: unknown, refused: UpstreamResponse | undefined, givenMs: number, tookMs: number): BudgetSpent | undefined {
-    const usedItAll = givenMs < MIN_ATTEMPT_MS || tookMs >= givenMs - BUDGET_END_SLACK_MS;
-    if (!refused || !usedItAll || !isTransportFailure(error) || this.breaker.state === CircuitState.HalfOpen) return undefined;
-    return new BudgetSpent(refused);
+    const usedItAll = givenMs >= MIN_ATTEMPT_MS && tookMs >= givenMs - BUDGET_END_SLACK_MS;
+    const missed = usedItAll && isTransportFailure(error) ? this.turnMissed(refused) : undefined;
+    return missed && new BudgetSpent(missed);
+  }
+
+  /** The refusal a call waiting its turn answers when the budget cuts it short; none while the circuit is half-open. */
+  private turnMissed(refused: UpstreamResponse | undefined): UpstreamResponse | undefined {
+    return this.breaker.state === CircuitState.HalfOpen ? undefined : refused;
   }
 
   private explain(error: unknown): unknown {

@@ -18,15 +18,16 @@ async function hang(timeoutMs: number): Promise<UpstreamResponse> {
   throw new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 did not answer in time', { provider: 'AUTH0' });
 }
 
-/** A policy for AUTH0 (threshold 1 unless told), and the circuit states it went through. */
+/** A policy for AUTH0 (threshold 1 unless told), the circuit states it went through and the retries it decided on. */
 function watched(settings: Partial<ResilienceSettings>) {
   const circuit: CircuitStateName[] = [];
+  const retries = { count: 0 };
   const policy = new ProviderResilience(
     'AUTH0',
     { maxRetries: 2, budgetMs: 3_000, concurrency: 10, breakerThreshold: 1, halfOpenAfterMs: 60_000, ...settings },
-    { retried: () => undefined, circuitChanged: (_provider, state) => circuit.push(state) },
+    { retried: () => (retries.count += 1), circuitChanged: (_provider, state) => circuit.push(state) },
   );
-  return { policy, circuit };
+  return { policy, circuit, retries };
 }
 
 describe('ProviderResilience', () => {
@@ -49,12 +50,12 @@ describe('ProviderResilience', () => {
     expect(await policy.run(async () => ok)).toBe(ok);
   });
 
-  it('a wait after a refusal that ends late, leaving the next attempt less than 100 ms, still answers the refusal and opens no circuit', async () => {
+  it('a wait after a refusal that ends late, leaving less than 100 ms, answers the refusal without another attempt and opens no circuit', async () => {
     jest.spyOn(Math, 'random').mockReturnValue(0.99); // a wait of 990 ms after the refusal
     try {
-      const { policy, circuit } = watched({ budgetMs: 1_500 });
+      const { policy, circuit, retries } = watched({ budgetMs: 1_500 });
       // The machine stalls from 950 ms to 1470 ms: the wait, planned with 400 ms to spare, ends
-      // with ~30 ms of the budget left, and the attempt then made times out.
+      // with ~30 ms of the budget left, too little for an attempt.
       setTimeout(() => {
         const end = Date.now() + 520;
         while (Date.now() < end);
@@ -62,6 +63,9 @@ describe('ProviderResilience', () => {
       let calls = 0;
       const answer = await policy.run(async (timeoutMs) => ((calls += 1) === 1 ? refusal : hang(timeoutMs)));
       expect(answer).toBe(refusal);
+      // The retry was planned (the wait fitted), but its attempt never went out.
+      expect(retries.count).toBe(1);
+      expect(calls).toBe(1);
       expect(circuit).toEqual([]);
     } finally {
       jest.restoreAllMocks();
