@@ -63,8 +63,8 @@ export function failureOf(provider: IdentityProvider, response: UpstreamResponse
  * Below this, a header's whole number of seconds is seconds from now; at or above it, a UNIX
  * time in seconds (2001-09-09, long before any answer these providers give). `X-RateLimit-Reset`
  * is the seconds left from Wacht's Fiber limiter and a UNIX time from Auth0; Cloud Controller's
- * `Retry-After` is the UNIX time its window resets in the releases that still serve v2 (the
- * seconds left in later ones).
+ * `Retry-After` is the UNIX time its window resets in older releases (the seconds left in later
+ * ones).
  */
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 
@@ -77,7 +77,7 @@ const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
   if (retryAfter !== undefined) {
-    const seconds = /^\d+$/.test(retryAfter) ? secondsUntil(Number(retryAfter), now) : (Date.parse(retryAfter) - now) / 1000;
+    const seconds = /^\d+$/.test(retryAfter) ? retryAfterValue(Number(retryAfter), now) : (Date.parse(retryAfter) - now) / 1000;
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');
@@ -91,6 +91,14 @@ export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Da
 /** A header's whole number: seconds from now, or the UNIX time (in seconds) to wait for. */
 function secondsUntil(value: number, now: number): number {
   return value < EPOCH_SECONDS_FLOOR ? value : value - now / 1000;
+}
+
+/**
+ * `Retry-After` as a whole number. Cloud Controller's UNIX time is its window's end truncated to
+ * the second (`valid_until.to_i`): the window may last until the end of that second.
+ */
+function retryAfterValue(value: number, now: number): number {
+  return secondsUntil(value, now) + (value < EPOCH_SECONDS_FLOOR ? 0 : 1);
 }
 
 function header(headers: UpstreamResponse['headers'], name: string): string | undefined {

@@ -670,9 +670,10 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       fake().fail({ path: LIST_ROUTE, ...FakeCloudFoundry.rateLimited(17, { retryAfter }), times: Infinity });
       const { retryAfter: seconds, ...rest } = await failedWith();
       expect(rest).toEqual({ code: 'RATE_LIMITED', provider: 'CLOUD_FOUNDRY' });
-      // A reset time is read against this machine's clock: the second it is read in may have turned.
-      expect(seconds).toBeGreaterThanOrEqual(retryAfter === 'epoch' ? 16 : 17);
-      expect(seconds).toBeLessThanOrEqual(17);
+      // A reset time, truncated to its second, is read as that second's end against this
+      // machine's clock, whose second may have turned since it was written.
+      expect(seconds).toBeGreaterThanOrEqual(17);
+      expect(seconds).toBeLessThanOrEqual(retryAfter === 'epoch' ? 18 : 17);
     });
 
     it('500 UnknownError is UPSTREAM_UNAVAILABLE', async () => {

@@ -209,7 +209,7 @@ const TARGETS: Target[] = [
     route: CF_LIST_ROUTE,
     headers: (callers) => ({ ...bearer(callers.cloudFoundry), ...session }),
     // The later releases' Retry-After in seconds: the older ones' reset time has whole-second
-    // resolution, so a wait of one second can be read as none (that form: cloudfoundry.test.ts).
+    // resolution, so a wait of one second is read as one or two (that form: cloudfoundry.test.ts).
     rateLimited: (seconds, times) => ({ ...FakeCloudFoundry.rateLimited(seconds, { retryAfter: 'seconds' }), path: CF_LIST_ROUTE, times }),
     serverError: (times) => ({
       path: CF_LIST_ROUTE,

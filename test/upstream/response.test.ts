@@ -104,7 +104,10 @@ describe('retryAfterSeconds', () => {
 
   it('reads Retry-After as seconds, as a UNIX time (Cloud Controller’s v2 rate limiter) or as an HTTP date', () => {
     expect(retryAfterSeconds({ 'retry-after': '7' }, now)).toBe(7);
-    expect(retryAfterSeconds({ 'retry-after': String(now / 1000 + 17) }, now)).toBe(17);
+    // A UNIX time truncated to the second: the window may last until that second's end.
+    expect(retryAfterSeconds({ 'retry-after': String(now / 1000 + 17) }, now)).toBe(18);
+    expect(retryAfterSeconds({ 'retry-after': String(now / 1000 + 17) }, now + 999)).toBe(18);
+    expect(retryAfterSeconds({ 'retry-after': String(now / 1000) }, now + 500)).toBe(1);
     expect(retryAfterSeconds({ 'retry-after': String(now / 1000 - 3) }, now)).toBe(0);
     expect(retryAfterSeconds({ 'retry-after': new Date(now + 30_000).toUTCString() }, now)).toBe(30);
   });

@@ -165,9 +165,10 @@ export class FakeCloudFoundry extends FakeServer {
 
   /**
    * A 429 as Cloud Controller's v2 rate limiter sends it, for `fail()`: its JSON error labelled
-   * `text/plain`, and `Retry-After` as the releases that still serve v2 write it, the UNIX time
-   * the window resets (`valid_until.to_i`); `retryAfter: 'seconds'` writes the seconds left, as
-   * later releases do.
+   * `text/plain`, and `Retry-After` as older releases write it, the UNIX time the window resets
+   * (`valid_until.to_i`); `retryAfter: 'seconds'` writes the seconds left, as later releases do.
+   * Each answer names a reset `retryAfterSeconds` after it: a fault that keeps refusing stands
+   * for windows that keep filling up.
    */
   static rateLimited(retryAfterSeconds = 1, { retryAfter = 'epoch' }: { retryAfter?: 'epoch' | 'seconds' } = {}): Fault {
     return {
