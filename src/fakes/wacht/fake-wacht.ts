@@ -4,7 +4,7 @@
  * its answers look like the documented (legacy) server or like newer servers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { FakeServer, type Fault } from '../fake-server';
 
 export const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
@@ -138,7 +138,7 @@ interface StoredSession {
   expiresAt?: number;
 }
 
-/** How long the session tokens the server signs last (frontend-api's sessionDuration). */
+/** How long the session tokens the server signs last (frontend-api's sessionDuration: 6 h or 24 h, by release). */
 const SESSION_SECONDS = 24 * 60 * 60;
 
 export class FakeWacht extends FakeServer {
@@ -192,14 +192,15 @@ export class FakeWacht extends FakeServer {
   /**
    * Signs `user` in with a session token as the server issues them: an ES256 JWT with `sess`,
    * `rotating_token` and `exp` (24 h unless told). Once it has expired, the next request that
-   * presents it refreshes the session, as frontend-api's session middleware does: the answer
-   * carries a new token in `Set-Cookie`, and the old one, its rotating token deleted, answers
-   * 401 "Invalid session" from then on. Whoever did not get the new cookie is signed out.
+   * presents it refreshes the session, as the session middleware of the frontend-api release
+   * that deletes the rotating token does: the answer carries a new token in `Set-Cookie` (a
+   * production deployment's form), and the old one answers 401 "Invalid session" from then on.
+   * Whoever did not get the new cookie is signed out.
    */
   async signIn(user: WachtFakeUser, { shape = 'legacy', expiresInSeconds = SESSION_SECONDS }: { shape?: WachtShape; expiresInSeconds?: number } = {}): Promise<string> {
     const token = await this.signSessionToken(expiresInSeconds);
     this.addSession(token, user, shape);
-    this.sessions.get(token)!.expiresAt = Date.now() + expiresInSeconds * 1000;
+    this.sessions.get(token)!.expiresAt = decodeJwt(token).exp! * 1000;
     return token;
   }
 
