@@ -147,7 +147,7 @@ export class FakeCloudFoundry extends FakeServer {
   /** Cloud Controller's users by guid, with the UAA user name their tokens carry. */
   private readonly users = new Map<string, string>();
   private readonly clients = new Map<string, { secret: string; scopes: string[] }>();
-  /** `expires_in` of the client-credentials tokens the UAA issues (UAA's default unless a test shortens it). */
+  /** `expires_in` of the client-credentials tokens the UAA issues (UAA's default unless a test shortens it, until reset). */
   clientTokenLifetimeSeconds = CLIENT_TOKEN_SECONDS;
   private readonly defaultQuotaGuid = randomUUID();
   private keyGeneration = 1;
@@ -191,13 +191,18 @@ export class FakeCloudFoundry extends FakeServer {
     };
   }
 
+  override reset(): void {
+    super.reset();
+    this.clientTokenLifetimeSeconds = CLIENT_TOKEN_SECONDS;
+  }
+
   addOrganization(input: NewOrganization): CfOrganization {
     const now = timestamp(new Date());
     const org: CfOrganization = {
       guid: randomUUID(),
       status: 'active',
       created_at: now,
-      updated_at: now,
+      updated_at: null, // Cloud Controller's for a row never updated since it was created
       billing_enabled: false,
       quota_definition_guid: this.defaultQuotaGuid,
       default_isolation_segment_guid: null,

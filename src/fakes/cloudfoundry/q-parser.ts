@@ -75,7 +75,8 @@ export function codeUnitOrder(a: string, b: string): number {
 /**
  * Whether `org` satisfies `condition`, with the meaning Cloud Controller's SQL gives it: `name`
  * compares in the database's collation (`nameCollation`), as its ORDER BY does; `status` is
- * a plain text column, in code units here.
+ * a plain text column, in code units here (the database collation too, in truth; the same for
+ * its lowercase ASCII values).
  */
 export function matches(
   org: OrganizationColumns,

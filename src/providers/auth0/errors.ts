@@ -24,21 +24,25 @@ export function auth0Failure(response: UpstreamResponse, route: string): AppErro
   }
 }
 
-/** The message of the Management API router's 404, for a path it has no route for. */
-const ROUTER_NOT_FOUND = 'Not Found';
+/**
+ * What Auth0 says of a user, organization or role that does not exist when it gives no code
+ * ("User not found", "No organization found by that id or name", "The role does not exist.");
+ * not its router's bare "Not Found".
+ */
+const INEXISTENT_MESSAGE = /^(?!not found\.?$).*\b(not found|no \w+ found|does not exist)\b/i;
 
 /**
  * A 404 saying that the user, organization or role named in the path does not exist: Auth0's
  * error body with an `inexistent_…` code (`inexistent_user`, `inexistent_organization`,
  * `inexistent_role`), or without a code (it is optional: the documented "User not found" comes
- * without one) and with any message but the router's. The router's 404 (`Not Found`) is not one:
- * it means the request was wrong. Nor is a 404 that is not Auth0's error body.
+ * without one) and a message saying so. The router's 404 (`Not Found`) is not one: it means the
+ * request was wrong. Nor is a 404 that is not Auth0's error body.
  */
 export function isInexistent(response: UpstreamResponse): boolean {
   if (response.status !== 404) return false;
   const body = parseErrorBody(response, errorBodySchema);
   if (!body) return false;
-  return body.errorCode === undefined ? body.message !== ROUTER_NOT_FOUND : body.errorCode.startsWith('inexistent_');
+  return body.errorCode === undefined ? INEXISTENT_MESSAGE.test(body.message) : body.errorCode.startsWith('inexistent_');
 }
 
 /** The token endpoint's refusals (4xx but 429): the configured client is wrong or not granted. */
