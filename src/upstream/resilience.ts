@@ -137,7 +137,6 @@ export class ProviderResilience {
       ),
       { maxAttempts: maxRetries + MAX_RATE_LIMITED_RETRIES, backoff: new DelegateBackoff(() => plannedWait) },
     );
-    retries.onRetry(() => this.observer?.retried(this.provider));
     try {
       return await retries.execute(() =>
         this.breaker.execute(() =>
@@ -148,6 +147,8 @@ export class ProviderResilience {
             // could not finish and would only spend the provider's allowance.
             const missed = given < MIN_ATTEMPT_MS ? this.turnMissed(refused) : undefined;
             if (missed) throw new BudgetSpent(missed);
+            // Counted as sent, so that the retries counted are the requests made after the first.
+            if (attempts > 1) this.observer?.retried(this.provider);
             const started = Date.now();
             try {
               return await attempt(given);
