@@ -58,20 +58,20 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     target.latencies[index] = performance.now() - scheduledAt;
   };
 
-  // One schedule for all targets: slot j goes to target j % n, as its request j / n.
-  const slots = total * targets.length;
-  const slotMs = 1000 / options.rate / targets.length;
+  const schedule = pairedSchedule(total, targets.length, options.rate);
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   let next = 0;
-  while (next < slots) {
+  while (next < schedule.length) {
     // Send every request whose time has come, then sleep until the next one's.
     const now = performance.now();
-    while (next < slots && started + next * slotMs <= now) {
-      inFlight.push(send(targets[next % targets.length]!, Math.floor(next / targets.length), started + next * slotMs));
-      next += 1;
+    for (; next < schedule.length && started + schedule[next]!.atMs <= now; next += 1) {
+      const { target, index, atMs } = schedule[next]!;
+      inFlight.push(send(targets[target]!, index, started + atMs));
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next * slotMs - performance.now())));
+    if (next < schedule.length) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + schedule[next]!.atMs - performance.now())));
+    }
   }
   await Promise.all(inFlight);
   await Promise.all(targets.map((target) => target.pool.close()));
@@ -81,6 +81,20 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     const at = (quantile: number) => round(sorted[Math.min(total - 1, Math.floor(quantile * total))]!);
     return { requests: total, failures, latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[total - 1]!) } };
   });
+}
+
+/**
+ * When each request of a run is due, in order: one schedule for all targets, in which slot j
+ * goes to target j % n, as its request ⌊j / n⌋, at j intervals of 1 / (rate × n) s. Each target
+ * gets one request per 1 / rate s, the targets' requests spread evenly over it.
+ */
+export function pairedSchedule(total: number, targetCount: number, rate: number): Array<{ target: number; index: number; atMs: number }> {
+  const slotMs = 1000 / rate / targetCount;
+  return Array.from({ length: total * targetCount }, (_, slot) => ({
+    target: slot % targetCount,
+    index: Math.floor(slot / targetCount),
+    atMs: slot * slotMs,
+  }));
 }
 
 function round(ms: number): number {

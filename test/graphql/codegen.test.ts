@@ -21,4 +21,4 @@ it('src/graphql/generated.ts is up to date with schema.graphql (run `npm run cod
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
-});
+}, 60_000); // a child process running codegen: seconds, many more on a loaded machine
