@@ -43,11 +43,13 @@ const BASE: Config = {
   host: '127.0.0.1',
   production: false,
   logLevel: 'silent',
-  upstreamTimeoutMs: 2000,
-  // Production's retries within a shorter budget (a provider asking to wait longer is not
+  // Long enough that a loaded machine's stalls do not time out a loopback answer (a timed-out
+  // attempt is retried, and tests count the requests made); tests of timeouts set their own.
+  upstreamTimeoutMs: 5000,
+  // Production's retries within a shorter budget (a provider asking to wait 7 s or more is not
   // retried), and a breaker that does not open between tests sharing a server
   // (test/e2e/resilience.test.ts sets its own).
-  resilience: { ...DEFAULT_RESILIENCE, budgetMs: 3000, breakerThreshold: 1000 },
+  resilience: { ...DEFAULT_RESILIENCE, budgetMs: 6000, breakerThreshold: 1000 },
   membershipCacheTtlSeconds: 0,
   // Per-request loading is what most tests assert; test/e2e/caching.test.ts turns caches on.
   rolePermissionsCacheTtlSeconds: 0,

@@ -15,7 +15,8 @@ import { managementToken } from '../../../src/providers/auth0/management-token';
 import { UpstreamClient } from '../../../src/upstream/http-client';
 
 const fake = new FakeAuth0();
-const http = new UpstreamClient({ timeoutMs: 2000 });
+// Long enough that a loaded machine's stall does not time out (and retry) a token request the tests count.
+const http = new UpstreamClient({ timeoutMs: 10_000 });
 
 beforeAll(async () => {
   seedAuth0(fake);

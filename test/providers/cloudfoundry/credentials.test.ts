@@ -11,7 +11,8 @@ import { discoverUaa } from '../../../src/providers/cloudfoundry/uaa';
 import { UpstreamClient } from '../../../src/upstream/http-client';
 
 const fake = new FakeCloudFoundry();
-const http = new UpstreamClient({ timeoutMs: 2000 });
+// Long enough that a loaded machine's stall does not time out (and retry) a token request the tests count.
+const http = new UpstreamClient({ timeoutMs: 10_000 });
 const TOKEN_ROUTE = /^\/uaa\/oauth\/token$/;
 
 beforeAll(async () => {
