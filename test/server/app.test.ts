@@ -137,15 +137,59 @@ describe('outside production', () => {
     it('refuses deep nesting', () =>
       rejected(`{ ${'a { '.repeat(20)}b${' }'.repeat(20)} }`, /depth/i));
 
+    describe('costs each page by its size: as written, as its variable gives it, 20 when not given', () => {
+      // 30 pages with roles and organizations: ~1 146 per item of page size (20 000 allowed).
+      const pages = (size: string) =>
+        Array.from({ length: 30 }, (_, i) => `a${i}: myOrganizationMemberships${size} { edges { node { roles { permissions } organization { id name } } } }`).join(' ');
+      const VARIABLE = `query ($n: Int) { ${pages('(first: $n)')} }`;
+      const IN_A_FRAGMENT = `query ($n: Int = 20) { ...Pages } fragment Pages on Query { ${pages('(last: $n)')} }`;
+      const signedIn = { 'x-wacht-session': DEMO_WACHT_SESSION };
+
+      it.each([
+        ['no size (20 each)', `{ ${pages('')} }`, {}, 22_912.5],
+        ['first: 20 written in', `{ ${pages('(first: 20)')} }`, {}, 22_912.5],
+        ['first: $n with n = 20', VARIABLE, { n: 20 }, 22_912.5],
+        ['first: $n with n = 100', VARIABLE, { n: 100 }, 114_562.5],
+        ['first: $n with n = 5000, counted as the largest page', VARIABLE, { n: 5000 }, 114_562.5],
+        ['first: $n with n null (20 each)', VARIABLE, { n: null }, 22_912.5],
+        // graphql-armor counts a fragment's own selection set once more.
+        ["last: $n in a fragment, by the variable's default", IN_A_FRAGMENT, {}, 34_371.75],
+      ])('refuses %s, before any upstream call', async (_what, query, variables, cost) => {
+        harness.wacht.reset();
+        const { status, body } = await harness.graphql(query, { variables, headers: signedIn });
+        expect(status).toBe(400);
+        expect(body.data).toBeUndefined();
+        expect(body.errors?.map(({ message, extensions }) => [message, extensions?.['code']])).toEqual([
+          [`Query Cost limit of 20000 exceeded, found ${cost}.`, 'GRAPHQL_VALIDATION_FAILED'],
+        ]);
+        expect(harness.wacht.requests).toEqual([]);
+      });
+
+      it.each([
+        ['first: 5 written in', `{ ${pages('(first: 5)')} }`, {}],
+        ['first: $n with n = 5', VARIABLE, { n: 5 }],
+        ['last: $n = 5 in a fragment', IN_A_FRAGMENT, { n: 5 }],
+      ])('answers %s', async (_what, query, variables) => {
+        harness.wacht.reset();
+        const { status, body } = await harness.graphql(query, { variables, headers: signedIn });
+        expect(body.errors).toBeUndefined();
+        expect(status).toBe(200);
+        expect(body.data!['a29'].edges).toHaveLength(5);
+        // Thirty aliases of one page are one upstream call.
+        expect(harness.wacht.requests.map((request) => request.rawPath)).toEqual(['/me/organization-memberships']);
+      });
+    });
+
     it('lets introspection and a router-sized entities query through', async () => {
       const { getIntrospectionQuery } = await import('graphql');
       const introspection = await harness.graphql(getIntrospectionQuery());
       expect(introspection.body.errors).toBeUndefined();
       const entities = await harness.graphql(
-        `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id organizations(first: 100) {
+        `query ($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on User { id organizations(first: $first) {
            totalCount unavailableProviders pageInfo { hasNextPage endCursor }
            edges { cursor node { id name displayName slug imageUrl status provider providerId createdAt updatedAt } } } } } }`,
-        { variables: { r: Array.from({ length: 50 }, (_, i) => ({ __typename: 'User', id: `user-${i}` })) } },
+        // A router passes the client's page size on as a variable: the largest page fits.
+        { variables: { r: Array.from({ length: 50 }, (_, i) => ({ __typename: 'User', id: `user-${i}` })), first: 100 } },
       );
       expect(entities.body.errors).toBeUndefined();
       expect(entities.body.data!._entities).toHaveLength(50);
