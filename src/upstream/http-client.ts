@@ -6,7 +6,7 @@
  * contract's UPSTREAM_UNAVAILABLE for that provider.
  */
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { Agent } from 'undici';
+import { Agent, errors } from 'undici';
 import type { IdentityProvider } from '../graphql/generated';
 import { AppError } from '../errors';
 import { upstreamTally } from './accounting';
@@ -39,8 +39,17 @@ export interface UpstreamClientOptions {
 
 const tracer = trace.getTracer('organizations-subgraph');
 
+/**
+ * The most an answer's body may hold. The largest a provider sends is Wacht's membership list,
+ * all of it in one answer: ~1-2 KB a membership, so 16 MiB is thousands of organizations, and
+ * far above an Auth0 or Cloud Foundry page of 100. More than that is no answer this subgraph
+ * can use, and reading it whole (a proxy's error page in a loop, a misrouted download) could
+ * exhaust the memory every caller shares; undici stops reading and closes the connection.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
 export class UpstreamClient {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, maxResponseSize: MAX_ANSWER_BYTES });
   private readonly policies = new Map<IdentityProvider, ProviderResilience>();
 
   constructor(private readonly options: UpstreamClientOptions) {}
@@ -97,6 +106,12 @@ export class UpstreamClient {
       return response;
     } catch (error) {
       this.options.observer?.observe(upstream, 'error', elapsed());
+      if (error instanceof errors.ResponseExceededMaxSizeError) {
+        // The provider answered, with something that does not fit: not retried, not a failure of its.
+        throw new AppError('UPSTREAM_ERROR', `${upstream.provider} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB (${upstream.route})`, {
+          provider: upstream.provider,
+        });
+      }
       throw new AppError('UPSTREAM_UNAVAILABLE', unreachableMessage(upstream, error), {
         provider: upstream.provider,
       });

@@ -14,6 +14,7 @@ import { DEMO_CF_CLIENT_SECRET, DEMO_CF_USER_GUID } from '../../src/fakes/cloudf
 import type { Fault, FakeServer } from '../../src/fakes/fake-server';
 import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { MAX_ANSWER_BYTES } from '../../src/upstream/http-client';
 import { startHarness, type GraphQLResponse, type Harness } from '../support/harness';
 
 jest.setTimeout(30_000);
@@ -364,6 +365,20 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
       const { body } = await memberships(harness, target.headers(callers));
       const error = expectOnlyOther(body, target.provider, target.other);
       expect(error.extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: target.provider });
+      expect(attempts(harness, target)).toBe(1);
+      expect((await retries()) - retriesBefore).toBe(0);
+      await expectHealthy(harness, callers);
+    });
+
+    it('an answer over 16 MiB: UPSTREAM_ERROR saying so, not retried', async () => {
+      const retriesBefore = await retries();
+      // Well-formed JSON, so that only its size is wrong.
+      const huge = JSON.stringify({ padding: 'x'.repeat(MAX_ANSWER_BYTES) });
+      target.fake(harness).fail({ path: target.route, status: 200, rawBody: huge, times: Infinity });
+      const { body } = await memberships(harness, target.headers(callers));
+      const error = expectOnlyOther(body, target.provider, target.other);
+      expect(error.extensions).toEqual({ code: 'UPSTREAM_ERROR', provider: target.provider });
+      expect(error.message).toMatch(new RegExp(`^${target.provider} answered more than 16 MiB \\(GET /\\S+\\)$`));
       expect(attempts(harness, target)).toBe(1);
       expect((await retries()) - retriesBefore).toBe(0);
       await expectHealthy(harness, callers);
