@@ -44,13 +44,17 @@ export function parseErrorBody<T>(response: UpstreamResponse, schema: z.ZodType<
   }
 }
 
-const DEFAULT_RETRY_AFTER_SECONDS = 1;
+/**
+ * The shortest `retryAfter` a client is told. The contract promises one; a provider that names
+ * no wait, or one already over (its clock ahead of ours, a window that just reset), still
+ * refused: 0 would invite a client to retry at once, after the subgraph's own retries.
+ */
+const MIN_RETRY_AFTER_SECONDS = 1;
 
 /** Statuses every provider shares: 429, 5xx, and anything else it did not expect. */
 export function failureOf(provider: IdentityProvider, response: UpstreamResponse, now = Date.now()): AppError {
   if (response.status === 429) {
-    // The contract promises retryAfter; a provider that names no wait gets a short one.
-    const retryAfter = retryAfterSeconds(response.headers, now) ?? DEFAULT_RETRY_AFTER_SECONDS;
+    const retryAfter = Math.max(MIN_RETRY_AFTER_SECONDS, retryAfterSeconds(response.headers, now) ?? 0);
     return new AppError('RATE_LIMITED', `${provider} is rate limiting requests`, { provider, retryAfter });
   }
   if (response.status >= 500) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { parseBody, retryAfterSeconds, wireSchema } from '../../src/upstream/response';
+import { failureOf, parseBody, retryAfterSeconds, wireSchema } from '../../src/upstream/response';
 import { organizationsPage } from '../../src/providers/auth0/wire';
 
 /**
@@ -127,5 +127,25 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'retry-after': '3', 'x-ratelimit-reset': '42' }, now)).toBe(3);
     expect(retryAfterSeconds({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
     expect(retryAfterSeconds({}, now)).toBeUndefined();
+  });
+});
+
+describe('failureOf', () => {
+  const now = Date.parse('2026-11-23T12:00:00Z');
+  const refused = (headers: Record<string, string>) => ({ status: 429, headers, body: '' });
+
+  it.each([
+    ['the wait the provider names', { 'retry-after': '7' }, 7],
+    ['a second when it names none', {}, 1],
+    ['a second when its wait is already over (its clock ahead of ours)', { 'x-ratelimit-reset': String(now / 1000 - 5) }, 1],
+    ['a second when it says 0', { 'retry-after': '0' }, 1],
+  ])('tells a rate-limited client %s', (_what, headers, retryAfter) => {
+    const error = failureOf('AUTH0', refused(headers), now);
+    expect([error.code, error.details]).toEqual(['RATE_LIMITED', { provider: 'AUTH0', retryAfter }]);
+  });
+
+  it('makes 5xx UPSTREAM_UNAVAILABLE and any other status UPSTREAM_ERROR', () => {
+    expect(failureOf('WACHT', { status: 503, headers: {}, body: '' }).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(failureOf('WACHT', { status: 418, headers: {}, body: '' }).code).toBe('UPSTREAM_ERROR');
   });
 });
