@@ -6,7 +6,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers';
 
 /** schema.graphql sits at the project root, above both src/ and dist/src/. */
-export function schemaPath(from = __dirname): string {
+function schemaPath(from = __dirname): string {
   const candidate = join(from, 'schema.graphql');
   if (existsSync(candidate)) return candidate;
   const parent = dirname(from);

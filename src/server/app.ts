@@ -29,7 +29,7 @@ import { operationLimits } from './limits';
 import { Metrics } from './metrics';
 
 /** Headers that hold credentials: never logged. */
-export const REDACTED_HEADERS = ['authorization', 'cookie', 'x-wacht-session'];
+const REDACTED_HEADERS = ['authorization', 'cookie', 'x-wacht-session'];
 
 export interface SubgraphServer {
   readonly fastify: FastifyInstance;

@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connections/arguments';
 
-export const OPERATION_LIMITS = {
+const OPERATION_LIMITS = {
   maxDepth: 12,
   maxAliases: 30,
   maxTokens: 5000,

@@ -23,7 +23,7 @@ interface FixtureContext {
 /** The users subgraph the README offers for `rover dev` (examples/users.graphql). */
 export const USERS_SDL = parse(readFileSync(join(__dirname, '..', '..', 'examples', 'users.graphql'), 'utf8'));
 
-export const BILLING_SDL = parse(/* GraphQL */ `
+const BILLING_SDL = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.14", import: ["@key"])
   type Organization @key(fields: "id") {
     id: ID!

@@ -10,7 +10,7 @@ import type { DocumentNode } from 'graphql';
 import type { GraphQLResponse } from './harness';
 
 /** The headers a router must pass to this subgraph. */
-export const FORWARDED_HEADERS = ['authorization', 'cookie', 'x-wacht-session'];
+const FORWARDED_HEADERS = ['authorization', 'cookie', 'x-wacht-session'];
 
 interface RouterContext {
   headers: Record<string, string | string[] | undefined>;
@@ -32,7 +32,7 @@ export interface Router {
   close(): Promise<void>;
 }
 
-export function compose(subgraphs: SubgraphDefinition[]): string {
+function compose(subgraphs: SubgraphDefinition[]): string {
   const result = composeServices(subgraphs);
   if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
   return result.supergraphSdl;

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { FakeServer, type Fault } from '../fake-server';
 
-export const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
+const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
 const MEMBERSHIPS_PATH_PATTERN = /^\/me\/organization-memberships$/;
 const SESSION_COOKIE = '__session';
 const DEV_SESSION_QUERY = '__dev_session__';

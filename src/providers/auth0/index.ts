@@ -15,7 +15,7 @@ import { managementToken } from './management-token';
 import { auth0Source, type Auth0Caches } from './source';
 
 /** The Auth0 permission (or scope) that lets a caller read any user's organizations. */
-export const READ_ORGANIZATIONS = 'read:organizations';
+const READ_ORGANIZATIONS = 'read:organizations';
 
 export interface Auth0Provider {
   provider: Provider;
