@@ -165,7 +165,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler(request, reply) {
-      return upstreamTally.run({ requests: 0, requestId: request.id }, () => graphql.call(this, request, reply));
+      return upstreamTally.run({ requests: 0, requestId: request.id, connection: reply.raw }, () => graphql.call(this, request, reply));
     },
   });
 

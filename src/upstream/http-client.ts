@@ -21,6 +21,11 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Made for the GraphQL request it runs in alone, so not sent once that request's client has
+   * gone. Left unset for what other requests may be waiting on too (a token, signing keys).
+   */
+  abandonable?: boolean;
 }
 
 export type UpstreamResponse = Answer;
@@ -58,8 +63,9 @@ export class UpstreamClient {
     return tracer.startActiveSpan(`${upstream.provider} ${upstream.route}`, async (span) => {
       span.setAttributes({ 'organizations.provider': upstream.provider, 'http.route': upstream.route });
       try {
-        const response = await this.policyFor(upstream.provider).run((remainingMs) =>
-          this.attempt(upstream, Math.min(this.options.timeoutMs, remainingMs)),
+        const response = await this.policyFor(upstream.provider).run(
+          (remainingMs) => this.attempt(upstream, Math.min(this.options.timeoutMs, remainingMs)),
+          upstream.abandonable ? upstreamTally.getStore()?.connection : undefined,
         );
         span.setAttribute('http.response.status_code', response.status);
         return response;

@@ -24,6 +24,7 @@ import {
 } from 'cockatiel';
 import { AppError } from '../errors';
 import type { IdentityProvider } from '../graphql/generated';
+import type { ClientConnection } from './accounting';
 import type { UpstreamResponse } from './http-client';
 import { retryAfterSeconds } from './response';
 
@@ -79,6 +80,13 @@ const MAX_RATE_LIMITED_RETRIES = 5;
 /** A timer fires at or just after its time: an attempt failing this close to the end of its time ran out of it. */
 const BUDGET_END_SLACK_MS = 5;
 
+/** The client the call works for hung up before its next attempt. */
+class ClientGone extends Error {
+  constructor() {
+    super('the client has gone');
+  }
+}
+
 /** The budget ran out while the call waited its turn after `refusal`. */
 class BudgetSpent extends Error {
   constructor(readonly refusal: UpstreamResponse) {
@@ -107,8 +115,11 @@ export class ProviderResilience {
     this.limiter = bulkhead(settings.concurrency, QUEUE_LIMIT);
   }
 
-  /** Runs `attempt` (given the time it may take) under the policies. */
-  async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
+  /**
+   * Runs `attempt` (given the time it may take) under the policies; no attempt is made once
+   * `client`, when given, has gone.
+   */
+  async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>, client?: ClientConnection): Promise<UpstreamResponse> {
     const deadline = Date.now() + this.settings.budgetMs;
     const { maxRetries } = this.settings;
     let plannedWait = 0;
@@ -141,6 +152,10 @@ export class ProviderResilience {
       return await retries.execute(() =>
         this.breaker.execute(() =>
           this.limiter.execute(async () => {
+            // Nobody would read the answer (a call queued here, or waiting its turn after a 429):
+            // spend none of the provider's allowance on it. A half-open circuit's probe goes all
+            // the same, since the breaker would take an attempt not made for a success.
+            if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
             const given = Math.max(1, deadline - Date.now());
             // The wait for a rate limit ended late (a stalled machine): an attempt this short
@@ -183,6 +198,9 @@ export class ProviderResilience {
 
   private explain(error: unknown): unknown {
     const provider = this.provider;
+    if (error instanceof ClientGone) {
+      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} was not asked: the client has gone`, { provider });
+    }
     if (error instanceof BrokenCircuitError) {
       return new AppError('UPSTREAM_UNAVAILABLE', `${provider} is failing: not asking it again for a while (circuit open)`, {
         provider,

@@ -144,6 +144,27 @@ async function metric(harness: Harness, name: string, labels: Record<string, str
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `condition` holds (looked at every 10 ms); fails after 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !condition(); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error('waited 10 s in vain');
+  }
+}
+
+/** Sends the memberships query, and hangs up (as a router timing out does) once `asked` holds. */
+async function hangUp(harness: Harness, headers: Record<string, string>, asked: () => boolean): Promise<void> {
+  const client = new AbortController();
+  const answer = fetch(`${harness.url}/graphql`, {
+    method: 'POST',
+    signal: client.signal,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: MEMBERSHIPS, variables: { first: 20 } }),
+  });
+  await until(asked);
+  client.abort();
+  await expect(answer).rejects.toThrow(/abort/i);
+}
+
 // ---- Callers ----
 
 interface Callers {
@@ -370,6 +391,15 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
       await expectHealthy(harness, callers);
     });
 
+    it('a client that hangs up while a 429 is waited out: no further attempt', async () => {
+      target.fake(harness).fail(target.rateLimited(1, Infinity));
+      await hangUp(harness, target.headers(callers), () => attempts(harness, target) === 1);
+      // Retries would come 1 to 2 s apart (three to five of them in the budget, as above).
+      await sleep(2_500);
+      expect(attempts(harness, target)).toBe(1);
+      await expectHealthy(harness, callers);
+    });
+
     it('an answer over 16 MiB: UPSTREAM_ERROR saying so, not retried', async () => {
       const retriesBefore = await retries();
       // Well-formed JSON, so that only its size is wrong.
@@ -407,6 +437,27 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
       expect(harness.cloudFoundry.requests).toHaveLength(0);
       await expectHealthy(harness, callers);
     });
+  });
+});
+
+describe('a client that hangs up while the Management API token is fetched', () => {
+  let harness: Harness | undefined;
+  afterAll(() => stop(harness));
+
+  it('stops no fetch that another request shares: the token is fetched again after a 503, and that request answers', async () => {
+    harness = await start();
+    const callers = await mintCallers(harness);
+    const TOKEN_ROUTE = /^\/oauth\/token$/;
+    // The first token request answers 503 after 300 ms; its retry comes after the first client has gone.
+    harness.auth0.fail({ path: TOKEN_ROUTE, delayMs: 300, status: 503, body: { error: 'temporarily_unavailable' } });
+    const headers = { ...bearer(callers.auth0), ...session };
+    const [, second] = await Promise.all([
+      hangUp(harness, headers, () => harness!.auth0.requestsTo(TOKEN_ROUTE).length === 1),
+      // Sent while the first waits for the token, so it waits on the same fetch.
+      until(() => harness!.auth0.requestsTo(TOKEN_ROUTE).length === 1).then(() => memberships(harness!, headers)),
+    ]);
+    expectComplete(second.body, ['AUTH0', 'WACHT']);
+    expect(harness.auth0.requestsTo(TOKEN_ROUTE)).toHaveLength(2);
   });
 });
 

@@ -119,4 +119,44 @@ describe('ProviderResilience', () => {
     await expect(policy.run(() => sleep(50).then(() => Promise.reject(failure)))).rejects.toBe(failure);
     expect(circuit).toEqual(['open']);
   });
+
+  describe('for a client that has gone', () => {
+    const gone = { destroyed: true };
+
+    it('makes no attempt, and counts nothing against the circuit', async () => {
+      const { policy, circuit } = watched({});
+      let asked = false;
+      await expect(policy.run(async () => ((asked = true), ok), gone)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: 'AUTH0 was not asked: the client has gone',
+      });
+      expect(asked).toBe(false);
+      expect(circuit).toEqual([]);
+      expect(await policy.run(async () => ok, { destroyed: false })).toBe(ok);
+    });
+
+    it('stops waiting its turn after a refusal once the client hangs up', async () => {
+      const { policy, retries } = watched({});
+      const connection = { destroyed: false };
+      let attempts = 0;
+      const outcome = policy.run(async () => {
+        attempts += 1;
+        connection.destroyed = true;
+        return refusal;
+      }, connection);
+      await expect(outcome).rejects.toMatchObject({ message: 'AUTH0 was not asked: the client has gone' });
+      expect([attempts, retries.count]).toEqual([1, 0]);
+    });
+
+    it("still sends a half-open circuit's probe (an attempt not made would read as a success)", async () => {
+      const { policy, circuit } = watched({ maxRetries: 0, halfOpenAfterMs: 200 });
+      const failure = new AppError('UPSTREAM_UNAVAILABLE', 'AUTH0 answered 500', { provider: 'AUTH0' });
+      await expect(policy.run(() => Promise.reject(failure))).rejects.toBe(failure);
+      await sleep(300);
+      let asked = false;
+      await expect(policy.run(async () => ((asked = true), Promise.reject(failure)), gone)).rejects.toBe(failure);
+      expect(asked).toBe(true);
+      expect(circuit).toEqual(['open', 'half-open', 'open']);
+    });
+  });
 });

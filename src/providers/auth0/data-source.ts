@@ -81,6 +81,7 @@ export class Auth0DataSource {
         route,
         url: `${this.baseUrl}/api/v2${pathAndQuery}`,
         headers: { authorization: `Bearer ${token}` },
+        abandonable: true,
       }),
     );
     if (response.status === 200) return parseBody('AUTH0', response, schema);

@@ -81,6 +81,7 @@ export class CloudFoundryDataSource {
         route,
         url: `${this.apiUrl}${pathAndQuery}`,
         headers: { authorization: `bearer ${token}` },
+        abandonable: true,
       }),
     );
     if (response.status === 200) return parseBody('CLOUD_FOUNDRY', response, schema);

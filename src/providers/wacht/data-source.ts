@@ -22,6 +22,7 @@ export class WachtDataSource {
       route: 'GET /me/organization-memberships',
       url: `${this.baseUrl}/me/organization-memberships`,
       headers: { cookie: `__session=${checkedSession(session)}` },
+      abandonable: true,
     });
     if (response.status !== 200) throw wachtFailure(response);
     return parseBody('WACHT', response, membershipsEnvelope).data.map(toMembership);
