@@ -4,8 +4,9 @@
  * representation before execution: at most `maxRepresentations` of them (MAX_REPRESENTATIONS,
  * default 100: each may cost an upstream call, and a router sends one batch per fetch, so a
  * page of N users referencing this subgraph is N representations), each an object naming one
- * of this subgraph's entity types, with a string `id`. Anything else is BAD_USER_INPUT, and
- * nothing is fetched.
+ * of this subgraph's entity types, with a string `id`. The limit counts every `_entities`
+ * field of the operation (its aliases) together. Anything else is BAD_USER_INPUT, and nothing
+ * is fetched.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
@@ -29,13 +30,16 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
           if (!operation) return;
           const given = request.variables ?? {};
           let variables: Record<string, unknown> | undefined;
+          // Aliases of `_entities` each take a list: the limit is on all of them together.
+          let taken = 0;
           for (const field of rootFields(operation.selectionSet, document)) {
             if (field.name.value !== '_entities') continue;
             const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
             // As execution sees them (defaults for those not given), once per operation; variables
             // that do not coerce fail execution anyway, so those given are checked as they are.
             variables ??= getVariableValues(schema, operation.variableDefinitions ?? [], given).coerced ?? given;
-            checkRepresentations(argument ? valueFromASTUntyped(argument.value, variables) : undefined, maxRepresentations);
+            const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
+            taken += checkRepresentations(value, maxRepresentations - taken, maxRepresentations);
           }
         },
       };
@@ -58,15 +62,17 @@ export function rootFields(selectionSet: SelectionSetNode, document: DocumentNod
   });
 }
 
-function checkRepresentations(value: unknown, maxRepresentations: number): void {
+/** Checks one `_entities` field's list, of which at most `allowed` fit within the request's limit; how many it holds. */
+function checkRepresentations(value: unknown, allowed: number, maxRepresentations: number): number {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length > maxRepresentations) {
+  if (list.length > allowed) {
     throw refusal(`at most ${maxRepresentations} representations in one request`);
   }
   list.forEach((representation: unknown, index) => {
     const problem = problemOf(representation);
     if (problem) throw refusal(`representations[${index}]: ${problem}`);
   });
+  return list.length;
 }
 
 function refusal(message: string): GraphQLError {

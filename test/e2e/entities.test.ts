@@ -26,6 +26,25 @@ describe('_entities representations', () => {
     expect(upstreamRequests()).toBe(0);
   });
 
+  it('counts every alias of _entities together: two lists of 60 are refused, asking no provider; two of 50 answer', async () => {
+    const query = `query ($a: [_Any!]!, $b: [_Any!]!) {
+      a: _entities(representations: $a) { ... on Organization { id } } b: _entities(representations: $b) { ... on Organization { id } } }`;
+    const list = (name: string, count: number) =>
+      Array.from({ length: count }, (_, index) => ({ __typename: 'Organization', id: `auth0:org_${name}${index}` }));
+    const refused = await harness.graphql(query, { variables: { a: list('a', 60), b: list('b', 60) } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ message: 'at most 100 representations in one request', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+    expect(upstreamRequests()).toBe(0);
+    const answered = await harness.graphql(query, { variables: { a: list('a', 50), b: list('b', 50) } });
+    expect(answered.body.errors).toBeUndefined();
+    expect([answered.body.data!.a.length, answered.body.data!.b.length]).toEqual([50, 50]);
+    // Unknown organizations (null), each asked for once.
+    expect(answered.body.data!.a[0]).toBeNull();
+    expect(harness.fakes.auth0.requestsTo(/^\/api\/v2\/organizations\//)).toHaveLength(100);
+  });
+
   it('lets 100 through', async () => {
     const r = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Organization', id: `wacht:org_${index}` }));
     const { body } = await harness.graphql(ORGANIZATIONS, { variables: { r } });
