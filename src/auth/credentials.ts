@@ -14,7 +14,9 @@ export interface PresentedCredentials {
 
 export function callerFrom(presented: PresentedCredentials, authenticator: Authenticator): Caller {
   const authorization = presented.authorization?.trim() || null;
-  const wachtSession = presented.sessionCookie?.trim() || presented.sessionHeader?.trim() || null;
+  // The header is set on purpose; a cookie may be another app's (cookies ignore the port, and
+  // `__session` is a common name), so the header wins when both are there.
+  const wachtSession = presented.sessionHeader?.trim() || presented.sessionCookie?.trim() || null;
   let verified: Promise<VerifiedToken | null> | undefined;
   let claimed: string | null | undefined;
   return {

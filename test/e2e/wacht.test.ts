@@ -78,6 +78,13 @@ describe('myOrganizationMemberships with a Wacht session', () => {
     expect(harness.wacht.requests.map((request) => request.headers.cookie)).toEqual([`__session=${DEMO_WACHT_SESSION}`]);
   });
 
+  it("prefers X-Wacht-Session to a __session cookie beside it (another app's on the same host, say)", async () => {
+    const { body } = await harness.graphql(MEMBERSHIPS, { headers: { ...session, cookie: '__session=another-apps-session' } });
+    expect(body.errors).toBeUndefined();
+    expect(names(body.data!.myOrganizationMemberships)).toEqual(NAMES_ASC);
+    expect(harness.wacht.requests.map((request) => request.headers.cookie)).toEqual([`__session=${DEMO_WACHT_SESSION}`]);
+  });
+
   it('maps the newer membership shape: several roles, numeric ids, no slug', async () => {
     const { body } = await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': DEMO_WACHT_SESSION_CURRENT } });
     expect(body.errors).toBeUndefined();
