@@ -202,8 +202,10 @@ function pageFrom(windows: Window[], failed: number[], request: PageRequest, que
   const taken = countBySlot(picks, windows);
   for (const { window, low, high } of parts) start[window.slot] = forward ? low : high - taken[window.slot]!;
   const past = (part: (typeof parts)[number]) => start[part.window.slot]! + taken[part.window.slot]!;
+  // Backward, whether items follow `before`: its own place, even where `after` lies beyond it.
+  const beforePlace = ({ window }: (typeof parts)[number]) => Math.min(request.to?.[window.slot] ?? window.total, window.total);
   return buildPage(picks, windows, start, query, {
-    hasNextPage: parts.some((part) => past(part) < (forward ? part.high : part.window.total)),
+    hasNextPage: parts.some((part) => (forward ? past(part) < part.high : beforePlace(part) < part.window.total)),
     hasPreviousPage: parts.some((part) => start[part.window.slot]! > (forward ? 0 : part.low)),
   });
 }

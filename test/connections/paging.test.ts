@@ -271,10 +271,10 @@ describe('paging through the merged list', () => {
           expect(result.page.edges.map((edge) => edge.cursor)).toEqual(edges.slice(start, start + shown.length).map((edge) => edge.cursor));
           expect(result.page.totalCount).toBe(expected.length);
           // Relay's page info: in the page's direction, whether the slice holds more; in the other,
-          // whether the list does beyond the cursor.
+          // whether the list does beyond the cursor (`before`'s own place, even with `after` beyond it).
           expect(pageInfoOf(result.page)).toMatchObject(
             backward
-              ? { hasPreviousPage: start > low, hasNextPage: high < expected.length }
+              ? { hasPreviousPage: start > low, hasNextPage: (beforeIndex ?? expected.length) < expected.length }
               : { hasNextPage: start + shown.length < high, hasPreviousPage: low > 0 },
           );
           // Each provider is asked once, for no more than the page, nor (with `before`) than its part of the slice.
