@@ -2,6 +2,7 @@
  * The environment, validated once at start-up. A bad setting stops start-up with one line
  * that names the variable and what is wrong, never its value (it may be a secret).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from './upstream/resilience';
 
@@ -76,16 +77,24 @@ function wholeNumberProblem(value: string, min: number, max: number): string | u
   return number >= min && number <= max ? undefined : `must be between ${min} and ${max}`;
 }
 
-const integer = (fallback: number, min: number, max: number) =>
+/** A whole number from min to max; undefined when not set. */
+const optionalInteger = (min: number, max: number) =>
   z
     .string()
     .trim()
     .optional()
     .transform((value, ctx) => {
-      if (!value) return fallback;
+      if (!value) return undefined;
       const problem = wholeNumberProblem(value, min, max);
       return problem ? refuse(ctx, problem) : Number(value);
     });
+
+const integer = (fallback: number, min: number, max: number) => optionalInteger(min, max).transform((value) => value ?? fallback);
+
+/** A host name (RFC 1123 labels) or an IP address: what a listener can be bound to. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The port of an `http(s)://host:port` URL as written: `new URL` takes 0, and refuses 65536 without saying why. */
 const URL_PORT = /^https?:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i;
@@ -134,12 +143,12 @@ const auth0Domain = z.string().transform((value, ctx) => {
 const environment = z.object({
   NODE_ENV: optionalText,
   PORT: integer(4001, 0, 65535),
-  HOST: optionalText.transform((value) => value ?? '0.0.0.0'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .optional()
+  HOST: optionalText
+    .refine((value) => value === undefined || isIP(value) !== 0 || HOST_NAME.test(value), 'must be an IP address or a host name')
+    .transform((value) => value ?? '0.0.0.0'),
+  LOG_LEVEL: optionalText
+    .transform((value) => value?.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional())
     .transform((value) => value ?? 'info'),
   UPSTREAM_TIMEOUT_MS: integer(5000, 1, 120_000),
   UPSTREAM_MAX_RETRIES: integer(DEFAULT_RESILIENCE.maxRetries, 0, 5),
@@ -148,7 +157,8 @@ const environment = z.object({
   UPSTREAM_BREAKER_THRESHOLD: integer(DEFAULT_RESILIENCE.breakerThreshold, 1, 1000),
   UPSTREAM_BREAKER_COOLDOWN_MS: integer(DEFAULT_RESILIENCE.halfOpenAfterMs, 100, 600_000),
   MEMBERSHIP_CACHE_TTL_SECONDS: integer(0, 0, 3600),
-  SHUTDOWN_DELAY_MS: z.string().trim().optional(),
+  // Its default depends on NODE_ENV (loadConfig).
+  SHUTDOWN_DELAY_MS: optionalInteger(0, 120_000),
   ROLE_PERMISSIONS_CACHE_TTL_SECONDS: integer(60, 0, 3600),
   MAX_REPRESENTATIONS: integer(100, 1, 10_000),
   GRAPHQL_COMPILE_AFTER_RUNS: z
@@ -209,7 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     membershipCacheTtlSeconds: values.MEMBERSHIP_CACHE_TTL_SECONDS,
     rolePermissionsCacheTtlSeconds: values.ROLE_PERMISSIONS_CACHE_TTL_SECONDS,
-    shutdownDelayMs: shutdownDelay(values.SHUTDOWN_DELAY_MS, production, problems),
+    // Production waits for load balancers to see the 503 (5 s); elsewhere nobody is watching.
+    shutdownDelayMs: values.SHUTDOWN_DELAY_MS ?? (production ? 5000 : 0),
     graphqlCompileAfterRuns: values.GRAPHQL_COMPILE_AFTER_RUNS,
     maxRepresentations: values.MAX_REPRESENTATIONS,
     auth0: auth0Config(values, problems),
@@ -225,15 +236,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, demo: !anyProvider };
-}
-
-/** Production waits for load balancers to see the 503 (default 5 s); elsewhere nobody is watching. */
-function shutdownDelay(value: string | undefined, production: boolean, problems: string[]): number {
-  if (!value) return production ? 5000 : 0;
-  const problem = wholeNumberProblem(value, 0, 120_000);
-  if (!problem) return Number(value);
-  problems.push(`SHUTDOWN_DELAY_MS: ${problem}`);
-  return 0;
 }
 
 function auth0Config(values: Environment, problems: string[]): Auth0Config | null {

@@ -116,6 +116,8 @@ describe('configuration', () => {
     [{ UPSTREAM_TIMEOUT_MS: '0' }, [expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /)]],
     [{ MAX_REPRESENTATIONS: '0' }, [expect.stringMatching(/^MAX_REPRESENTATIONS: /)]],
     [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent']],
+    [{ HOST: 'not a host' }, ['HOST: must be an IP address or a host name']],
+    [{ HOST: 'http://0.0.0.0' }, ['HOST: must be an IP address or a host name']],
     [{ CF_API_URL: 'ftp://cf.example' }, ['CF_API_URL: must be an http(s) URL']],
     [{ WACHT_FRONTEND_API_URL: 'not a url' }, ['WACHT_FRONTEND_API_URL: must be an http(s) URL']],
     [{ AUTH0_DOMAIN: 'bad domain!' }, ['AUTH0_DOMAIN: must be a tenant host or an http(s) base URL']],
@@ -143,6 +145,40 @@ describe('configuration', () => {
   it.each(['0x10', '1e3', '+80', '80.0', '8 0', '0b1', 'Infinity'])('takes only digits for a whole number: refuses PORT=%j', (value) => {
     expect(problems({ PORT: value })).toEqual(['PORT: must be a whole number from 0 to 65535']);
     expect(problems({ SHUTDOWN_DELAY_MS: value })).toEqual(['SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000']);
+  });
+
+  it('says every value that is wrong at once, the shutdown delay among them', () => {
+    expect(problems({ SHUTDOWN_DELAY_MS: '1e3', PORT: 'x', LOG_LEVEL: 'loud' })).toEqual([
+      'PORT: must be a whole number from 0 to 65535',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      'SHUTDOWN_DELAY_MS: must be a whole number from 0 to 120000',
+    ]);
+  });
+
+  it.each([
+    ['', 'info'],
+    ['  ', 'info'],
+    [' debug ', 'debug'],
+    ['WARN', 'warn'],
+  ])('reads LOG_LEVEL=%j as %j, as it reads every other setting (trimmed, empty is unset)', (value, level) => {
+    expect(loadConfig({ LOG_LEVEL: value }).logLevel).toBe(level);
+  });
+
+  it.each([
+    ['', '0.0.0.0'],
+    ['::', '::'],
+    [' 127.0.0.1 ', '127.0.0.1'],
+    ['fe80::1', 'fe80::1'],
+    ['subgraph.internal', 'subgraph.internal'],
+    ['localhost', 'localhost'],
+  ])('listens on HOST=%j as %j', (value, host) => {
+    expect(loadConfig({ HOST: value }).host).toBe(host);
+  });
+
+  it('keeps the shutdown delay off outside production and 5 s in it, unless set', () => {
+    const production = { NODE_ENV: 'production', WACHT_FRONTEND_API_URL: 'https://w.example' };
+    expect([loadConfig({}).shutdownDelayMs, loadConfig(production).shutdownDelayMs]).toEqual([0, 5000]);
+    expect(loadConfig({ ...production, SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).toBe(0);
   });
 
   it('reads whole numbers with surrounding space and leading zeros', () => {

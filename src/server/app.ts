@@ -3,7 +3,7 @@
  * and an orderly shutdown (ready goes 503, in-flight requests finish, then it closes).
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import cors from '@fastify/cors';
@@ -199,7 +199,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       await fastify.listen({ port, host });
       ready = true;
       const address = fastify.server.address() as AddressInfo;
-      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+      return `http://${urlHost(host)}:${address.port}`;
     },
     async close() {
       ready = false;
@@ -208,4 +208,11 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       await http.close();
     },
   };
+}
+
+/** Where a browser on this machine reaches a listener on `host`: loopback for "any address", IPv6 in brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIPv6(host) ? `[${host}]` : host;
 }

@@ -3,7 +3,7 @@
  * prevention, request ids, and an orderly shutdown.
  */
 import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
-import { REQUEST_TIMEOUT_MS } from '../../src/server/app';
+import { REQUEST_TIMEOUT_MS, urlHost } from '../../src/server/app';
 import { startHarness, type Harness } from '../support/harness';
 
 const MEMBERSHIP_NAMES = '{ myOrganizationMemberships(providers: [WACHT]) { totalCount edges { node { organization { name } } } } }';
@@ -290,5 +290,19 @@ describe('the log', () => {
     expect(lines.slice(before).map((line) => JSON.parse(line) as { msg: string; status?: number })).toEqual([
       expect.objectContaining({ msg: 'request', status: 404 }),
     ]);
+  });
+});
+
+describe('the URL it prints once listening', () => {
+  it.each([
+    ['0.0.0.0', '127.0.0.1'],
+    ['::', '[::1]'],
+    ['::1', '[::1]'],
+    ['fe80::1', '[fe80::1]'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['localhost', 'localhost'],
+    ['subgraph.internal', 'subgraph.internal'],
+  ])('reaches a listener on %s at %s', (host, reached) => {
+    expect(urlHost(host)).toBe(reached);
   });
 });
