@@ -1,25 +1,25 @@
 /**
- * Operation limits (graphql-armor): depth, aliases, tokens, directives and cost, set well
- * above what a frontend's queries and a router's query plans need (the deepest real
+ * Operation limits: depth, aliases and directives (graphql-armor), tokens (graphql-js's parser)
+ * and cost (reckoned here, once the variables are known), set well above what a frontend's queries and a router's query plans need (the deepest real
  * operation, `_entities → User → organizations → edges → node → organization`, has depth 7),
  * and far below what a hostile query needs to hurt.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import {
   GraphQLError,
   Kind,
   TypeInfo,
   getVariableValues,
-  validate,
   visit,
   visitWithTypeInfo,
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -41,7 +41,7 @@ export function operationLimits(production: boolean) {
     // fails inside Apollo's parse step, which makes every syntax error a 500.
     maxTokens: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
-    // Costed once the variables are known (costLimitPlugin).
+    // Costed once the variables are known, fragments as if written in place (costLimitPlugin).
     costLimit: { enabled: false },
     // Field suggestions ("Did you mean …?") help in development and map the schema for an attacker.
     blockFieldSuggestion: { enabled: production },
@@ -57,7 +57,7 @@ export function operationLimits(production: boolean) {
 interface CostedOperation {
   /** The variables some `first`/`last` argument takes its value from. */
   sizeVariables: readonly VariableDefinitionNode[];
-  /** The cost rule's refusal (null: within the limit), by those variables' page sizes. */
+  /** The refusal (null: within the limit), by those variables' page sizes. */
   verdicts: Map<string, string | null>;
 }
 
@@ -69,12 +69,12 @@ const MAX_VERDICTS = 256;
  * connection's selection as many times as the `first`/`last` literal written into it, and only
  * that: as a validation rule it cannot see variables, so `first: $n` (how routers and most
  * clients page) counted once whatever `$n` was, and so did a page that gives no size and takes
- * 20. The rule runs here instead, after validation, on the operation with every connection's
- * page size written in: the literal or the variable's value, DEFAULT_PAGE_SIZE when neither
- * size is given, never more than MAX_PAGE_SIZE (a larger size is the argument's error,
- * BAD_USER_INPUT, not a cost no page can reach). A refusal is GRAPHQL_VALIDATION_FAILED, 400,
- * as before. Apollo keeps one DocumentNode per query text, so each operation is costed once
- * per distinct set of page sizes, not per request.
+ * 20. The cost is reckoned here instead, after validation, with every connection's page size
+ * as it will run: the literal or the variable's value, DEFAULT_PAGE_SIZE when neither size is
+ * given, never more than MAX_PAGE_SIZE (a larger size is the argument's error, BAD_USER_INPUT,
+ * not a cost no page can reach). A refusal is GRAPHQL_VALIDATION_FAILED, 400, as validation's.
+ * Apollo keeps one DocumentNode per query text, so each operation is costed once per distinct
+ * set of page sizes, not per request.
  */
 function costLimitPlugin(): ApolloServerPlugin {
   const operations = new WeakMap<OperationDefinitionNode, CostedOperation>();
@@ -85,10 +85,14 @@ function costLimitPlugin(): ApolloServerPlugin {
           if (!operation) return;
           let costed = operations.get(operation);
           if (!costed) operations.set(operation, (costed = { sizeVariables: sizeVariablesOf(document, operation), verdicts: new Map() }));
-          const variables = costed.sizeVariables.length
-            ? (getVariableValues(schema, costed.sizeVariables, request.variables ?? {}).coerced ?? {})
-            : {};
-          const key = costed.sizeVariables.map((definition) => pageSize(variables[definition.variable.name.value])).join();
+          let variables: Record<string, unknown> = {};
+          if (costed.sizeVariables.length) {
+            const { coerced } = getVariableValues(schema, costed.sizeVariables, request.variables ?? {});
+            // Variables that do not coerce fail execution, with their own error, before anything runs.
+            if (!coerced) return;
+            variables = coerced;
+          }
+          const key = costed.sizeVariables.map((definition) => costedSize(variables[definition.variable.name.value])).join();
           let refusal = costed.verdicts.get(key);
           if (refusal === undefined) {
             if (costed.verdicts.size >= MAX_VERDICTS) costed.verdicts.clear();
@@ -123,16 +127,24 @@ function sizeVariablesOf(document: DocumentNode, operation: OperationDefinitionN
 }
 
 /** A page size as the cost counts it: a whole number, at most MAX_PAGE_SIZE; undefined when none is given. */
-function pageSize(value: unknown): number | undefined {
+function costedSize(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? Math.min(Math.max(value, 0), MAX_PAGE_SIZE) : undefined;
 }
 
 function sizeOf(value: ValueNode, variables: Record<string, unknown>): number | undefined {
-  if (value.kind === Kind.INT) return pageSize(Number(value.value));
-  return value.kind === Kind.VARIABLE ? pageSize(variables[value.name.value]) : undefined;
+  if (value.kind === Kind.INT) return costedSize(Number(value.value));
+  return value.kind === Kind.VARIABLE ? costedSize(variables[value.name.value]) : undefined;
 }
 
-/** graphql-armor's cost rule's message when the operation, sized as it will run, costs too much; else null. */
+/**
+ * The cost limit's message when the operation, sized as it will run, costs too much; else null.
+ * Counted as graphql-armor's cost rule counts a query written out in full: a leaf 1, an object 2
+ * plus 1.5 × what it selects, times a connection's page size. Fragments count as their
+ * selections written in place (armor's rule charges each fragment as one more object level, so
+ * a client building a query from nested fragments, as Relay does, met the limit several times
+ * sooner than with the same query written out), each fragment reckoned once however often it
+ * is spread.
+ */
 function costRefusal(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -147,7 +159,7 @@ function costRefusal(
     },
     visitWithTypeInfo(typeInfo, {
       Field(field): FieldNode | undefined {
-        // A connection: a field that takes `first`. The rule reads its first `first`/`last` only.
+        // A connection: a field that takes `first`. Its page size becomes its only argument.
         if (!typeInfo.getFieldDef()?.args.some((argument) => argument.name === 'first')) return undefined;
         const sizes = (field.arguments ?? [])
           .filter(isPageSize)
@@ -157,17 +169,45 @@ function costRefusal(
       },
     }),
   );
-  let refusal: string | null = null;
-  const rule = costLimitRule({
-    maxCost: OPERATION_LIMITS.maxCost,
-    ignoreIntrospection: true,
-    flattenFragments: true,
-    // Reported, not thrown (a throw escapes validate), as graphql-armor's own Apollo setup does.
-    propagateOnRejection: false,
-    onReject: [(_context, error) => (refusal = error.message)],
-  });
-  validate(schema, sized, [rule]);
-  return refusal;
+  const [sizedOperation, ...fragments] = sized.definitions as [OperationDefinitionNode, ...FragmentDefinitionNode[]];
+  const cost = costOf(sizedOperation.selectionSet, new Map(fragments.map((fragment) => [fragment.name.value, fragment])), new Map());
+  return cost > OPERATION_LIMITS.maxCost ? `Query Cost limit of ${OPERATION_LIMITS.maxCost} exceeded, found ${cost}.` : null;
+}
+
+const COST = { leaf: 1, object: 2, depthFactor: 1.5 } as const;
+
+function costOf(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  fragmentCosts: Map<string, number>,
+): number {
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      // Introspection is limited by depth, and off in production.
+      if (selection.name.value === '__schema' || !selection.selectionSet) {
+        cost += selection.name.value === '__schema' ? 0 : COST.leaf;
+        continue;
+      }
+      const size = selection.arguments?.find(isPageSize)?.value;
+      const times = size?.kind === Kind.INT ? Math.max(1, Number(size.value)) : 1;
+      cost += (COST.object + COST.depthFactor * costOf(selection.selectionSet, fragments, fragmentCosts)) * times;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      cost += costOf(selection.selectionSet, fragments, fragmentCosts);
+    } else {
+      const name = selection.name.value;
+      let spread = fragmentCosts.get(name);
+      if (spread === undefined) {
+        // Validation refused cycles; were one here, it would count nothing.
+        fragmentCosts.set(name, 0);
+        const fragment = fragments.get(name);
+        spread = fragment ? costOf(fragment.selectionSet, fragments, fragmentCosts) : 0;
+        fragmentCosts.set(name, spread);
+      }
+      cost += spread;
+    }
+  }
+  return cost;
 }
 
 function pageSizeArgument(size: number): ArgumentNode {

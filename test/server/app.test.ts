@@ -152,8 +152,8 @@ describe('outside production', () => {
         ['first: $n with n = 100', VARIABLE, { n: 100 }, 114_562.5],
         ['first: $n with n = 5000, counted as the largest page', VARIABLE, { n: 5000 }, 114_562.5],
         ['first: $n with n null (20 each)', VARIABLE, { n: null }, 22_912.5],
-        // graphql-armor counts a fragment's own selection set once more.
-        ["last: $n in a fragment, by the variable's default", IN_A_FRAGMENT, {}, 34_371.75],
+        // A fragment costs what its selections cost written in place.
+        ["last: $n in a fragment, by the variable's default", IN_A_FRAGMENT, {}, 22_912.5],
       ])('refuses %s, before any upstream call', async (_what, query, variables, cost) => {
         harness.wacht.reset();
         const { status, body } = await harness.graphql(query, { variables, headers: signedIn });
@@ -163,6 +163,37 @@ describe('outside production', () => {
           [`Query Cost limit of 20000 exceeded, found ${cost}.`, 'GRAPHQL_VALIDATION_FAILED'],
         ]);
         expect(harness.wacht.requests).toEqual([]);
+      });
+
+      it('leaves a page-size variable that is no Int to execution: its own error, not a cost', async () => {
+        const { status, body } = await harness.graphql(VARIABLE, { variables: { n: 'many' }, headers: signedIn });
+        expect(status).toBe(400);
+        expect(body.errors?.map(({ message, extensions }) => [message, extensions?.['code']])).toEqual([
+          ['Variable "$n" got invalid value "many"; Int cannot represent non-integer value: "many"', 'BAD_USER_INPUT'],
+        ]);
+      });
+
+      it('counts a fragment as its selections written in place, reckoned once however often it is spread', async () => {
+        // The largest page with everything, inline and through three levels of fragments (as Relay builds queries).
+        const everything = '{ totalCount edges { cursor node { id roles { id name permissions } organization { id name displayName slug imageUrl status createdAt } } } }';
+        const inline = `{ myOrganizationMemberships(first: 100) ${everything} }`;
+        const nested = `{ ...Screen }
+          fragment Screen on Query { myOrganizationMemberships(first: 100) { ...List } }
+          fragment List on OrganizationMembershipConnection { totalCount edges { cursor node { ...Item } } }
+          fragment Item on OrganizationMembership { id roles { id name permissions } organization { ...Org } }
+          fragment Org on Organization { id name displayName slug imageUrl status createdAt }`;
+        for (const query of [inline, nested]) {
+          const { body } = await harness.graphql(query, { headers: signedIn });
+          expect(body.errors).toBeUndefined();
+          expect(body.data!['myOrganizationMemberships'].totalCount).toBeGreaterThan(0);
+        }
+        // Fragments spreading the next one four times, fifteen deep: 4^14 spreads of the last.
+        const spreads = Array.from({ length: 15 }, (_, i) =>
+          `fragment F${i} on Query { ${i < 14 ? `...F${i + 1} `.repeat(4) : 'myOrganizationMemberships { totalCount }'} }`,
+        ).join(' ');
+        const { status, body } = await harness.graphql(`{ ...F0 } ${spreads}`, { headers: signedIn });
+        expect(status).toBe(400);
+        expect(body.errors?.[0]?.message).toMatch(/^Query Cost limit of 20000 exceeded, found \d/);
       });
 
       it.each([
