@@ -30,10 +30,14 @@ export function representationsPlugin(maxRepresentations: number): ApolloServerP
           if (!operation) return;
           const given = request.variables ?? {};
           let variables: Record<string, unknown> | undefined;
-          // Aliases of `_entities` each take a list: the limit is on all of them together.
+          // Aliases of `_entities` each take a list: the limit is on all of them together. A
+          // response key written twice (inline and in a fragment) has the same arguments, and runs once.
           let taken = 0;
+          const counted = new Set<string>();
           for (const field of rootFields(operation.selectionSet, document)) {
-            if (field.name.value !== '_entities') continue;
+            const key = field.alias?.value ?? field.name.value;
+            if (field.name.value !== '_entities' || counted.has(key)) continue;
+            counted.add(key);
             const argument = field.arguments?.find((candidate) => candidate.name.value === 'representations');
             // As execution sees them (defaults for those not given), once per operation; variables
             // that do not coerce fail execution anyway, so those given are checked as they are.

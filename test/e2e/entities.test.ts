@@ -45,6 +45,16 @@ describe('_entities representations', () => {
     expect(harness.fakes.auth0.requestsTo(/^\/api\/v2\/organizations\//)).toHaveLength(100);
   });
 
+  it('counts a response key written twice (inline and in a fragment) once, as it runs once', async () => {
+    const query = `query ($r: [_Any!]!) {
+      _entities(representations: $r) { ... on Organization { id } } ... on Query { _entities(representations: $r) { ... on Organization { id } } } }`;
+    const r = Array.from({ length: 60 }, (_, index) => ({ __typename: 'Organization', id: `auth0:org_twice${index}` }));
+    const { body } = await harness.graphql(query, { variables: { r } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!._entities).toHaveLength(60);
+    expect(harness.fakes.auth0.requestsTo(/^\/api\/v2\/organizations\//)).toHaveLength(60);
+  });
+
   it('lets 100 through', async () => {
     const r = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Organization', id: `wacht:org_${index}` }));
     const { body } = await harness.graphql(ORGANIZATIONS, { variables: { r } });
