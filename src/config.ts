@@ -91,8 +91,12 @@ const optionalInteger = (min: number, max: number) =>
 
 const integer = (fallback: number, min: number, max: number) => optionalInteger(min, max).transform((value) => value ?? fallback);
 
-/** A host name (RFC 1123 labels) or an IP address: what a listener can be bound to. */
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+/**
+ * A host name: labels of letters, digits, `-` and `_` (container networks resolve names such as
+ * `my_service`), an optional final dot, and a last label that is not all digits (`999.1.1.1` is
+ * no IP address, and no name either).
+ */
+const HOST_NAME = /^(?=.{1,254}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]*[a-z_-][a-z0-9_-]*\.?$/i;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -118,6 +118,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent']],
     [{ HOST: 'not a host' }, ['HOST: must be an IP address or a host name']],
     [{ HOST: 'http://0.0.0.0' }, ['HOST: must be an IP address or a host name']],
+    [{ HOST: '999.1.1.1' }, ['HOST: must be an IP address or a host name']],
+    [{ HOST: '10.0.0' }, ['HOST: must be an IP address or a host name']],
     [{ CF_API_URL: 'ftp://cf.example' }, ['CF_API_URL: must be an http(s) URL']],
     [{ WACHT_FRONTEND_API_URL: 'not a url' }, ['WACHT_FRONTEND_API_URL: must be an http(s) URL']],
     [{ AUTH0_DOMAIN: 'bad domain!' }, ['AUTH0_DOMAIN: must be a tenant host or an http(s) base URL']],
@@ -170,6 +172,8 @@ describe('configuration', () => {
     [' 127.0.0.1 ', '127.0.0.1'],
     ['fe80::1', 'fe80::1'],
     ['subgraph.internal', 'subgraph.internal'],
+    ['subgraph.internal.', 'subgraph.internal.'],
+    ['my_service', 'my_service'],
     ['localhost', 'localhost'],
   ])('listens on HOST=%j as %j', (value, host) => {
     expect(loadConfig({ HOST: value }).host).toBe(host);

@@ -214,5 +214,6 @@ export async function createServer(settings: Config, options: ServerOptions = {}
 export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
-  return isIPv6(host) ? `[${host}]` : host;
+  // A zone (`fe80::1%eth0`) is written `%25` in a URL (RFC 6874; few browsers take one at all).
+  return isIPv6(host) ? `[${host.replace('%', '%25')}]` : host;
 }

@@ -330,6 +330,7 @@ describe('the URL it prints once listening', () => {
     ['::', '[::1]'],
     ['::1', '[::1]'],
     ['fe80::1', '[fe80::1]'],
+    ['fe80::1%eth0', '[fe80::1%25eth0]'],
     ['127.0.0.1', '127.0.0.1'],
     ['localhost', 'localhost'],
     ['subgraph.internal', 'subgraph.internal'],
