@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from './support/wait';
 
 const entry = join(__dirname, '..', 'dist', 'src', 'main.js');
 
@@ -29,15 +30,6 @@ function output(child: ChildProcessWithoutNullStreams): { stdout: () => string; 
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Starts the demo, sends `signal`, and once it drains (readiness 503 for `delayMs`) sends it again. */

@@ -16,6 +16,7 @@ import { FakeWacht } from '../../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
 import { MAX_ANSWER_BYTES } from '../../src/upstream/http-client';
 import { startHarness, type GraphQLResponse, type Harness } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(30_000);
 
@@ -144,13 +145,6 @@ async function metric(harness: Harness, name: string, labels: Record<string, str
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves once `condition` holds (looked at every 10 ms); fails after 10 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !condition(); await sleep(10)) {
-    if (Date.now() > deadline) throw new Error('waited 10 s in vain');
-  }
-}
-
 /** Sends the memberships query, and hangs up (as a router timing out does) once `asked` holds. */
 async function hangUp(harness: Harness, headers: Record<string, string>, asked: () => boolean): Promise<void> {
   const client = new AbortController();
@@ -160,7 +154,7 @@ async function hangUp(harness: Harness, headers: Record<string, string>, asked: 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: MEMBERSHIPS, variables: { first: 20 } }),
   });
-  await until(asked);
+  await waitFor(asked, 'the call to hang up after');
   client.abort();
   await expect(answer).rejects.toThrow(/abort/i);
 }
@@ -454,7 +448,7 @@ describe('a client that hangs up while the Management API token is fetched', () 
     const [, second] = await Promise.all([
       hangUp(harness, headers, () => harness!.auth0.requestsTo(TOKEN_ROUTE).length === 1),
       // Sent while the first waits for the token, so it waits on the same fetch.
-      until(() => harness!.auth0.requestsTo(TOKEN_ROUTE).length === 1).then(() => memberships(harness!, headers)),
+      waitFor(() => harness!.auth0.requestsTo(TOKEN_ROUTE).length === 1, 'the token request').then(() => memberships(harness!, headers)),
     ]);
     expectComplete(second.body, ['AUTH0', 'WACHT']);
     expect(harness.auth0.requestsTo(TOKEN_ROUTE)).toHaveLength(2);
