@@ -92,10 +92,17 @@ describe('parseBody', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('UPSTREAM_ERROR');
     expect((error as AppError).message).toBe('AUTH0 answered in an unexpected shape (at organizations.0.name)');
+    expect((error as AppError).details).toEqual({ provider: 'AUTH0' });
   });
 
-  it('refuses a body that is not JSON, as UPSTREAM_ERROR', () => {
-    expect(() => parseBody('AUTH0', answer('<html>'), organizationsPage)).toThrow('AUTH0 answered with a body that is not JSON');
+  it('says "body" when the body as a whole is in another shape', () => {
+    expect(() => parseBody('AUTH0', answer('[]'), organizationsPage)).toThrow('AUTH0 answered in an unexpected shape (at body)');
+  });
+
+  it('refuses a body that is not JSON, as UPSTREAM_ERROR for the provider', () => {
+    expect(() => parseBody('AUTH0', answer('<html>'), organizationsPage)).toThrow(
+      expect.objectContaining({ code: 'UPSTREAM_ERROR', message: 'AUTH0 answered with a body that is not JSON', details: { provider: 'AUTH0' } }),
+    );
   });
 });
 
@@ -112,6 +119,13 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'retry-after': new Date(now + 30_000).toUTCString() }, now)).toBe(30);
   });
 
+  it('reads whole numbers from 1e9 (2001-09-09) up as UNIX times, below as seconds', () => {
+    expect(retryAfterSeconds({ 'retry-after': '1000000000' }, now)).toBe(0);
+    expect(retryAfterSeconds({ 'retry-after': '999999999' }, now)).toBe(999_999_999);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '1000000000' }, now)).toBe(0);
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '999999999' }, now)).toBe(999_999_999);
+  });
+
   it('reads X-RateLimit-Reset as a UNIX time (Auth0) or as the seconds left (Wacht’s Fiber limiter)', () => {
     expect(retryAfterSeconds({ 'x-ratelimit-reset': String(now / 1000 + 42) }, now)).toBe(42);
     expect(retryAfterSeconds({ 'x-ratelimit-reset': '42' }, now)).toBe(42);
@@ -126,6 +140,8 @@ describe('retryAfterSeconds', () => {
   it('prefers Retry-After, and says nothing when neither header is usable', () => {
     expect(retryAfterSeconds({ 'retry-after': '3', 'x-ratelimit-reset': '42' }, now)).toBe(3);
     expect(retryAfterSeconds({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterSeconds({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterSeconds({ 'retry-after': 'soon', 'x-ratelimit-reset': '42' }, now)).toBe(42);
     expect(retryAfterSeconds({}, now)).toBeUndefined();
   });
 });
@@ -144,8 +160,13 @@ describe('failureOf', () => {
     expect([error.code, error.details]).toEqual(['RATE_LIMITED', { provider: 'AUTH0', retryAfter }]);
   });
 
-  it('makes 5xx UPSTREAM_UNAVAILABLE and any other status UPSTREAM_ERROR', () => {
-    expect(failureOf('WACHT', { status: 503, headers: {}, body: '' }).code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(failureOf('WACHT', { status: 418, headers: {}, body: '' }).code).toBe('UPSTREAM_ERROR');
+  it.each([
+    [500, 'UPSTREAM_UNAVAILABLE', 'WACHT answered 500'],
+    [503, 'UPSTREAM_UNAVAILABLE', 'WACHT answered 503'],
+    [418, 'UPSTREAM_ERROR', 'WACHT answered 418 unexpectedly'],
+    [499, 'UPSTREAM_ERROR', 'WACHT answered 499 unexpectedly'],
+  ])('makes %i %s, naming the provider', (status, code, message) => {
+    const error = failureOf('WACHT', { status, headers: {}, body: '' });
+    expect([error.code, error.message, error.details]).toEqual([code, message, { provider: 'WACHT' }]);
   });
 });

@@ -93,6 +93,16 @@ describe('toQueryFilters', () => {
       { auditorGuid: { in: ['g', '\udc00'] } },
       'filter.auditorGuid.in: a value must be well-formed Unicode',
     ],
+    [
+      'a lone surrogate in a guid',
+      { spaceGuid: { eq: '\ud800' } },
+      'filter.spaceGuid.eq: a value must be well-formed Unicode',
+    ],
+    [
+      'a lone surrogate in a name list',
+      { name: { in: ['a', '\ud800'] } },
+      'filter.name.in: a value must be well-formed Unicode',
+    ],
   ])('rejects %s, before and while building q', (_, filter, message) => {
     for (const attempt of [() => assertExpressible(filter), () => toQueryFilters(filter)]) {
       expect(attempt).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: {}, message }));

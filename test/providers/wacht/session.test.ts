@@ -31,6 +31,7 @@ describe('checkedSession', () => {
     ['expired a second ago', now / 1000 - 1],
     ['expiring now', now / 1000],
     ['expiring within the 30 s the clocks may differ by', now / 1000 + 29],
+    ['expiring exactly 30 s from now', now / 1000 + 30],
   ])('refuses a JWT %s, as UNAUTHENTICATED for WACHT', (_label, exp) => {
     expect(refused(jwt({ sess: 1, exp }))).toMatchObject({
       code: 'UNAUTHENTICATED',
