@@ -267,4 +267,48 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).not.toContain('super-secret-value');
   });
+
+  const auth0 = { AUTH0_DOMAIN: 'travel0.us.auth0.com', AUTH0_CLIENT_ID: 'c', AUTH0_CLIENT_SECRET: 's', AUTH0_AUDIENCE: 'https://api.example.com' };
+
+  it('runs the demo only when no provider is configured: one alone is enough', () => {
+    expect(loadConfig(auth0).demo).toBe(false);
+    expect(loadConfig({ CF_API_URL: 'https://api.cf.example' }).demo).toBe(false);
+    expect(loadConfig({ WACHT_FRONTEND_API_URL: 'https://w.example' }).demo).toBe(false);
+  });
+
+  it.each(['my_tenant.auth0.com', 'travel0.us.auth0.com_', 'https://travel0.us.auth0.com/api'])(
+    'refuses AUTH0_DOMAIN=%j: a tenant host, or a base URL with nothing after the host',
+    (domain) => {
+      expect(problems({ ...auth0, AUTH0_DOMAIN: domain })).toEqual(['AUTH0_DOMAIN: must be a tenant host or an http(s) base URL']);
+    },
+  );
+
+  it.each([
+    ['ws://api.cf.example/http://x', 'CF_API_URL: must be an http(s) URL'],
+    ['https://admin@api.cf.example', 'CF_API_URL: must be a base URL without credentials, query or fragment'],
+  ])('refuses CF_API_URL=%j', (url, problem) => {
+    expect(problems({ CF_API_URL: url })).toEqual([problem]);
+  });
+
+  it('drops every trailing slash of a base URL (paths are appended to it)', () => {
+    expect(loadConfig({ CF_API_URL: 'https://api.cf.example/v2//' }).cloudFoundry!.apiUrl).toBe('https://api.cf.example/v2');
+  });
+
+  it('reads GRAPHQL_COMPILE_AFTER_RUNS up to 999999', () => {
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER_RUNS: '25' }).graphqlCompileAfterRuns).toBe(25);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER_RUNS: '999999' }).graphqlCompileAfterRuns).toBe(999_999);
+    expect(problems({ GRAPHQL_COMPILE_AFTER_RUNS: '1000000' })).toHaveLength(1);
+  });
+
+  it.each(['x', 'db1', 'a.b.svc', '12ab', 'a1b'])('takes HOST=%j as it is', (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('refuses a HOST longer than a host name can be', () => {
+    expect(problems({ HOST: `${`${'a'.repeat(63)}.`.repeat(4)}abc` })).toEqual(['HOST: must be an IP address or a host name']);
+  });
+
+  it('says each problem on a line of its own', () => {
+    expect(new ConfigError(['A: x', 'B: y']).message).toBe('Invalid configuration: A: x\nInvalid configuration: B: y');
+  });
 });

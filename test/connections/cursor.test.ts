@@ -80,6 +80,15 @@ describe('fingerprint', () => {
   it('keeps list order significant', () => {
     expect(fingerprint({ in: ['a', 'b'] })).not.toBe(fingerprint({ in: ['b', 'a'] }));
   });
+
+  it('keeps list items apart', () => {
+    expect(fingerprint({ n: [1, 23] })).not.toBe(fingerprint({ n: [12, 3] }));
+  });
+
+  it('is the same in every release, so cursors survive a rolling deploy across replicas', () => {
+    const binding = { list: 'user', userId: 'u1', filter: { name: { in: ['a', 'b'] }, status: null }, direction: 'ASC', providers: ['AUTH0', 'WACHT'] };
+    expect(fingerprint(binding)).toBe('svfalY2RS23');
+  });
 });
 
 describe('encodeCursor / decodeCursor', () => {
@@ -118,6 +127,18 @@ describe('encodeCursor / decodeCursor', () => {
     rejects('');
     rejects(' ');
     rejects(`${valid}\n`);
+  });
+
+  it('refuses anything around a valid cursor (base64url decoding skips what it cannot read)', () => {
+    const valid = encodeCursor(FP, { before: [1, 2, 3], provider: 'AUTH0' });
+    rejects(`${valid}!`);
+    rejects(`!${valid}`);
+  });
+
+  it('refuses positions that are not whole numbers of at most 7 digits', () => {
+    rejects(raw(`c1:${FP}:0:1.x.3`));
+    rejects(raw(`c1:${FP}:0:1.12345678.3`));
+    rejects(raw(`c1:${FP}:0:1..3`));
   });
 
   it('refuses another version', () => {

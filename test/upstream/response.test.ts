@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { failureOf, parseBody, retryAfterSeconds, wireSchema } from '../../src/upstream/response';
+import { failureOf, parseBody, parseErrorBody, retryAfterSeconds, wireSchema } from '../../src/upstream/response';
 import { organizationsPage } from '../../src/providers/auth0/wire';
 
 /**
@@ -120,10 +120,17 @@ describe('retryAfterSeconds', () => {
   });
 
   it('reads whole numbers from 1e9 (2001-09-09) up as UNIX times, below as seconds', () => {
-    expect(retryAfterSeconds({ 'retry-after': '1000000000' }, now)).toBe(0);
     expect(retryAfterSeconds({ 'retry-after': '999999999' }, now)).toBe(999_999_999);
-    expect(retryAfterSeconds({ 'x-ratelimit-reset': '1000000000' }, now)).toBe(0);
     expect(retryAfterSeconds({ 'x-ratelimit-reset': '999999999' }, now)).toBe(999_999_999);
+    // 10 s before that time, 1e9 itself is the time 10 s away (Retry-After's to the end of its second).
+    const before = 999_999_990_000;
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '1000000000' }, before)).toBe(10);
+    expect(retryAfterSeconds({ 'retry-after': '1000000000' }, before)).toBe(11);
+  });
+
+  it('takes only a whole number from X-RateLimit-Reset', () => {
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '1.5' }, now)).toBeUndefined();
+    expect(retryAfterSeconds({ 'x-ratelimit-reset': '-5' }, now)).toBeUndefined();
   });
 
   it('reads X-RateLimit-Reset as a UNIX time (Auth0) or as the seconds left (Wacht’s Fiber limiter)', () => {
@@ -168,5 +175,16 @@ describe('failureOf', () => {
   ])('makes %i %s, naming the provider', (status, code, message) => {
     const error = failureOf('WACHT', { status, headers: {}, body: '' });
     expect([error.code, error.message, error.details]).toEqual([code, message, { provider: 'WACHT' }]);
+  });
+});
+
+describe('parseErrorBody', () => {
+  const errorBody = z.object({ error: z.string() });
+  const refusal = (body: string) => ({ status: 400, headers: {}, body });
+
+  it('reads an error answer in the documented shape, and nothing else', () => {
+    expect(parseErrorBody(refusal('{"error":"x"}'), errorBody)).toEqual({ error: 'x' });
+    expect(parseErrorBody(refusal('{"e":1}'), errorBody)).toBeUndefined();
+    expect(parseErrorBody(refusal('<html>'), errorBody)).toBeUndefined();
   });
 });
