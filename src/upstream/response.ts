@@ -81,7 +81,12 @@ const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
   if (retryAfter !== undefined) {
-    const seconds = /^\d+$/.test(retryAfter) ? retryAfterValue(Number(retryAfter), now) : (Date.parse(retryAfter) - now) / 1000;
+    // An HTTP date begins with its weekday (all three forms do); Date.parse would read `1.5` as 2001-01-05.
+    const seconds = /^\d+$/.test(retryAfter)
+      ? retryAfterValue(Number(retryAfter), now)
+      : /^[A-Za-z]/.test(retryAfter)
+        ? (Date.parse(retryAfter) - now) / 1000
+        : Number.NaN;
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');

@@ -117,6 +117,7 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'retry-after': String(now / 1000) }, now + 500)).toBe(1);
     expect(retryAfterSeconds({ 'retry-after': String(now / 1000 - 3) }, now)).toBe(0);
     expect(retryAfterSeconds({ 'retry-after': new Date(now + 30_000).toUTCString() }, now)).toBe(30);
+    expect(retryAfterSeconds({ 'retry-after': 'Monday, 23-Nov-26 12:00:45 GMT' }, now)).toBe(45);
   });
 
   it('reads whole numbers from 1e9 (2001-09-09) up as UNIX times, below as seconds', () => {
@@ -149,6 +150,9 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
     expect(retryAfterSeconds({ 'retry-after': 'soon' }, now)).toBeUndefined();
     expect(retryAfterSeconds({ 'retry-after': 'soon', 'x-ratelimit-reset': '42' }, now)).toBe(42);
+    // Neither seconds nor an HTTP date (Date.parse alone takes it for 2001-01-05).
+    expect(retryAfterSeconds({ 'retry-after': '1.5', 'x-ratelimit-reset': '42' }, now)).toBe(42);
+    expect(retryAfterSeconds({ 'retry-after': '-5' }, now)).toBeUndefined();
     expect(retryAfterSeconds({}, now)).toBeUndefined();
   });
 });
