@@ -80,8 +80,7 @@ function isPageSize(argument: ArgumentNode): boolean {
 /** The variables the operation's `first`/`last` arguments take, in it or in any fragment. */
 function sizeVariablesOf(document: DocumentNode, operation: OperationDefinitionNode): VariableDefinitionNode[] {
   const names = new Set<string>();
-  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
-  for (const definition of [operation, ...fragments]) {
+  for (const definition of [operation, ...fragmentsOf(document)]) {
     visit(definition, {
       Argument(argument) {
         if (isPageSize(argument) && argument.value.kind === Kind.VARIABLE) names.add(argument.value.name.value);
@@ -117,65 +116,75 @@ function costRefusal(
   variables: Record<string, unknown>,
   maxCost: number,
 ): string | null {
+  const fragments = fragmentsOf(document);
+  // Each connection's page size: a connection is a field that takes `first`.
+  const pageSizes = new Map<FieldNode, number>();
   const typeInfo = new TypeInfo(schema);
-  const sized = visit(
-    {
-      kind: Kind.DOCUMENT,
-      definitions: [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)],
-    },
-    visitWithTypeInfo(typeInfo, {
-      Field(field): FieldNode | undefined {
-        // A connection: a field that takes `first`. Its page size becomes its only argument.
-        if (!typeInfo.getFieldDef()?.args.some((argument) => argument.name === 'first')) return undefined;
-        const sizes = (field.arguments ?? [])
-          .filter(isPageSize)
-          .map((argument) => sizeOf(argument.value, variables))
-          .filter((size) => size !== undefined);
-        return { ...field, arguments: [pageSizeArgument(sizes.length ? Math.max(...sizes) : DEFAULT_PAGE_SIZE)] };
-      },
-    }),
-  );
-  const [sizedOperation, ...fragments] = sized.definitions as [OperationDefinitionNode, ...FragmentDefinitionNode[]];
-  const cost = costOf(sizedOperation.selectionSet, new Map(fragments.map((fragment) => [fragment.name.value, fragment])), new Map());
+  for (const definition of [operation, ...fragments]) {
+    visit(
+      definition,
+      visitWithTypeInfo(typeInfo, {
+        Field(field) {
+          if (!typeInfo.getFieldDef()?.args.some((argument) => argument.name === 'first')) return;
+          const sizes = (field.arguments ?? [])
+            .filter(isPageSize)
+            .map((argument) => sizeOf(argument.value, variables))
+            .filter((size) => size !== undefined);
+          pageSizes.set(field, sizes.length ? Math.max(...sizes) : DEFAULT_PAGE_SIZE);
+        },
+      }),
+    );
+  }
+  const cost = costOf(operation.selectionSet, {
+    fragments: new Map(fragments.map((fragment) => [fragment.name.value, fragment])),
+    pageSizes,
+    fragmentCosts: new Map(),
+  });
   return cost > maxCost ? `Query Cost limit of ${maxCost} exceeded, found ${cost}.` : null;
 }
 
 const COST = { leaf: 1, object: 2, depthFactor: 1.5 } as const;
 
-function costOf(
-  selectionSet: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  fragmentCosts: Map<string, number>,
-): number {
+interface Costing {
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  pageSizes: ReadonlyMap<FieldNode, number>;
+  /** Each fragment's cost, once reckoned. */
+  fragmentCosts: Map<string, number>;
+}
+
+function costOf(selectionSet: SelectionSetNode, costing: Costing): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       // Introspection is limited by depth, and off in production.
-      if (selection.name.value === '__schema' || !selection.selectionSet) {
-        cost += selection.name.value === '__schema' ? 0 : COST.leaf;
+      if (selection.name.value === '__schema') continue;
+      if (!selection.selectionSet) {
+        cost += COST.leaf;
         continue;
       }
-      const size = selection.arguments?.find(isPageSize)?.value;
-      const times = size?.kind === Kind.INT ? Math.max(1, Number(size.value)) : 1;
-      cost += (COST.object + COST.depthFactor * costOf(selection.selectionSet, fragments, fragmentCosts)) * times;
+      const times = Math.max(1, costing.pageSizes.get(selection) ?? 1);
+      cost += (COST.object + COST.depthFactor * costOf(selection.selectionSet, costing)) * times;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      cost += costOf(selection.selectionSet, fragments, fragmentCosts);
+      cost += costOf(selection.selectionSet, costing);
     } else {
-      const name = selection.name.value;
-      let spread = fragmentCosts.get(name);
-      if (spread === undefined) {
-        // Validation refused cycles; were one here, it would count nothing.
-        fragmentCosts.set(name, 0);
-        const fragment = fragments.get(name);
-        spread = fragment ? costOf(fragment.selectionSet, fragments, fragmentCosts) : 0;
-        fragmentCosts.set(name, spread);
-      }
-      cost += spread;
+      cost += fragmentCost(selection.name.value, costing);
     }
   }
   return cost;
 }
 
-function pageSizeArgument(size: number): ArgumentNode {
-  return { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: { kind: Kind.INT, value: String(size) } };
+function fragmentCost(name: string, costing: Costing): number {
+  let cost = costing.fragmentCosts.get(name);
+  if (cost === undefined) {
+    // Validation refused cycles; were one here, it would count nothing.
+    costing.fragmentCosts.set(name, 0);
+    const fragment = costing.fragments.get(name);
+    cost = fragment ? costOf(fragment.selectionSet, costing) : 0;
+    costing.fragmentCosts.set(name, cost);
+  }
+  return cost;
+}
+
+function fragmentsOf(document: DocumentNode): FragmentDefinitionNode[] {
+  return document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
 }

@@ -81,12 +81,7 @@ const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 export function retryAfterSeconds(headers: UpstreamResponse['headers'], now = Date.now()): number | undefined {
   const retryAfter = header(headers, 'retry-after');
   if (retryAfter !== undefined) {
-    // An HTTP date begins with its weekday (all three forms do); Date.parse would read `1.5` as 2001-01-05.
-    const seconds = /^\d+$/.test(retryAfter)
-      ? retryAfterValue(Number(retryAfter), now)
-      : /^[A-Za-z]/.test(retryAfter)
-        ? (Date.parse(retryAfter) - now) / 1000
-        : Number.NaN;
+    const seconds = /^\d+$/.test(retryAfter) ? retryAfterValue(Number(retryAfter), now) : secondsToDate(retryAfter, now);
     if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   }
   const reset = header(headers, 'x-ratelimit-reset');
@@ -108,6 +103,12 @@ function secondsUntil(value: number, now: number): number {
  */
 function retryAfterValue(value: number, now: number): number {
   return secondsUntil(value, now) + (value < EPOCH_SECONDS_FLOOR ? 0 : 1);
+}
+
+/** Seconds until an HTTP date; NaN for anything else (Date.parse alone would read `1.5` as 2001-01-05). */
+function secondsToDate(value: string, now: number): number {
+  // All three HTTP date forms begin with the weekday.
+  return /^[A-Za-z]/.test(value) ? (Date.parse(value) - now) / 1000 : Number.NaN;
 }
 
 function header(headers: UpstreamResponse['headers'], name: string): string | undefined {
