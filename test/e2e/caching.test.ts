@@ -5,7 +5,7 @@
  */
 import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
-import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
+import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT, DEMO_WACHT_USER } from '../../src/fakes/wacht/seed';
 import { startHarness, type Harness } from '../support/harness';
 
 const usersRoute = /^\/api\/v2\/users\/[^/]+\/organizations$/;
@@ -66,6 +66,25 @@ describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
       `__session=${DEMO_WACHT_SESSION}`,
       `__session=${DEMO_WACHT_SESSION_CURRENT}`,
     ]);
+  });
+
+  it('never answers a Wacht session from the cache once it has expired', async () => {
+    const session = await harness.wacht.signIn(DEMO_WACHT_USER, { expiresInSeconds: 40 });
+    const first = await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': session } });
+    expect(first.body.errors).toBeUndefined();
+    // 15 s on: the session is within the 30 s the subgraph allows for clock skew, its list still kept (60 s).
+    const realNow = Date.now.bind(Date);
+    const later = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 15_000);
+    try {
+      const { body } = await harness.graphql(MEMBERSHIPS, { headers: { 'x-wacht-session': session } });
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/expired/), extensions: { code: 'UNAUTHENTICATED', provider: 'WACHT' } }),
+      ]);
+      expect(body.data!.myOrganizationMemberships).toEqual({ totalCount: 0, nodes: [] });
+    } finally {
+      later.mockRestore();
+    }
+    expect(harness.wacht.requestsTo(wachtRoute)).toHaveLength(1);
   });
 
   it("keeps Cloud Foundry pages per caller token when the caller's own token is used", async () => {
