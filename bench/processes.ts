@@ -25,13 +25,12 @@ if (!START) throw new Error('package.json: scripts.serve is not `[VAR=value …]
 const START_ENV = Object.fromEntries(START[1]!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
 const NODE_FLAGS = START[2]!.trim().split(/\s+/).filter(Boolean);
 
-/** The subgraph in production mode, every provider pointed at its fake. */
+/** The subgraph in production mode, every provider pointed at its fake, logging as production does by default (a line per request). */
 export function subgraphEnvironment(fakes: FakeFleet, port: number): Record<string, string> {
   return {
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
     AUTH0_DOMAIN: fakes.auth0.url,
     AUTH0_CLIENT_ID: DEMO_AUTH0_CLIENT_ID,
     AUTH0_CLIENT_SECRET: DEMO_AUTH0_CLIENT_SECRET,
