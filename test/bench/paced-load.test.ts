@@ -34,6 +34,10 @@ describe('pacedLoad', () => {
       // Evenly spaced, not a burst: the last request leaves ~0.99 s after the run began (counted
       // from the start, not from the first arrival, which a stall of the machine can delay).
       expect(server.arrivals.at(-1)! - begun).toBeGreaterThan(800);
+      // And spaced all along, not slept then sent in a burst: most gaps are about the 10 ms
+      // interval (a stall bunches only the requests due while it lasts).
+      const gaps = server.arrivals.slice(1).map((arrival, index) => arrival - server.arrivals[index]!);
+      expect(gaps.filter((gap) => gap >= 5).length).toBeGreaterThanOrEqual(50);
       // No answer comes sooner than the server's delay.
       expect(result!.latencyMs.p50).toBeGreaterThanOrEqual(5);
       expect(result!.latencyMs.p50).toBeLessThanOrEqual(result!.latencyMs.p99);
