@@ -10,7 +10,11 @@ export interface Auth0Config {
   /** `https://{domain}` or the configured base URL, without a trailing slash. */
   baseUrl: string;
   audience: string;
-  management: { clientId: string; clientSecret: string } | { token: string };
+  /**
+   * Client credentials and the Management API audience their token is asked for (the tenant's
+   * canonical `https://{tenant}.auth0.com/api/v2/` when `baseUrl` is a custom domain), or a fixed token.
+   */
+  management: { clientId: string; clientSecret: string; audience: string } | { token: string };
 }
 
 export interface CloudFoundryConfig {
@@ -144,6 +148,19 @@ const auth0Domain = z.string().transform((value, ctx) => {
   return url.origin;
 });
 
+/**
+ * The Management API's identifier: `https://{tenant host}/api/v2/`, written with or without the
+ * final slash (Auth0 compares it exactly, with the slash).
+ */
+const managementAudience = z.string().transform((value, ctx) => {
+  const url = httpUrl(value, 'must be the Management API identifier, https://{tenant}.auth0.com/api/v2/');
+  if (typeof url === 'string') return refuse(ctx, url);
+  if (url.username || url.password || /[?#]/.test(value) || !/^\/api\/v2\/?$/.test(url.pathname)) {
+    return refuse(ctx, 'must be the Management API identifier, https://{tenant}.auth0.com/api/v2/');
+  }
+  return `${url.origin}/api/v2/`;
+});
+
 const environment = z.object({
   NODE_ENV: optionalText,
   PORT: integer(4001, 0, 65535),
@@ -176,6 +193,7 @@ const environment = z.object({
   AUTH0_CLIENT_ID: optionalText,
   AUTH0_CLIENT_SECRET: optionalText,
   AUTH0_MANAGEMENT_TOKEN: optionalText,
+  AUTH0_MANAGEMENT_AUDIENCE: optionalText.pipe(managementAudience.optional()),
   AUTH0_AUDIENCE: optionalText,
   CF_API_URL: optionalText.pipe(baseUrl.optional()),
   CF_CLIENT_ID: optionalText,
@@ -192,6 +210,7 @@ const PROVIDER_SETTINGS = [
   'AUTH0_CLIENT_ID',
   'AUTH0_CLIENT_SECRET',
   'AUTH0_MANAGEMENT_TOKEN',
+  'AUTH0_MANAGEMENT_AUDIENCE',
   'AUTH0_AUDIENCE',
   'CF_API_URL',
   'CF_CLIENT_ID',
@@ -245,26 +264,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function auth0Config(values: Environment, problems: string[]): Auth0Config | null {
   const domain = values.AUTH0_DOMAIN;
   if (!domain) {
-    for (const name of ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_MANAGEMENT_TOKEN', 'AUTH0_AUDIENCE'] as const) {
+    for (const name of ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_MANAGEMENT_TOKEN', 'AUTH0_MANAGEMENT_AUDIENCE', 'AUTH0_AUDIENCE'] as const) {
       if (values[name]) problems.push(`${name}: is set but AUTH0_DOMAIN is not`);
     }
     return null;
   }
-  const management = auth0Management(values, problems);
+  const management = auth0Management(values, domain, problems);
   if (!values.AUTH0_AUDIENCE) problems.push('AUTH0_AUDIENCE: required with AUTH0_DOMAIN (the audience of caller tokens)');
   if (!management || !values.AUTH0_AUDIENCE) return null;
   return { baseUrl: domain, audience: values.AUTH0_AUDIENCE, management };
 }
 
-function auth0Management(values: Environment, problems: string[]): Auth0Config['management'] | null {
+function auth0Management(values: Environment, domain: string, problems: string[]): Auth0Config['management'] | null {
   const { AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret, AUTH0_MANAGEMENT_TOKEN: token } = values;
+  if (token && values.AUTH0_MANAGEMENT_AUDIENCE) {
+    problems.push('AUTH0_MANAGEMENT_AUDIENCE: is what the client credentials ask a token for; AUTH0_MANAGEMENT_TOKEN is a token already');
+    return null;
+  }
   // The contract offers the token instead of the client: with both, an operator could not tell which is used.
   if (token && (clientId || clientSecret)) {
     const client = [clientId && 'AUTH0_CLIENT_ID', clientSecret && 'AUTH0_CLIENT_SECRET'].filter(Boolean).join(' and ');
     problems.push(`AUTH0_MANAGEMENT_TOKEN: set together with ${client}; set either the token or the client, not both`);
     return null;
   }
-  if (clientId && clientSecret) return { clientId, clientSecret };
+  // Auth0's own default, right unless AUTH0_DOMAIN is a custom domain.
+  if (clientId && clientSecret) return { clientId, clientSecret, audience: values.AUTH0_MANAGEMENT_AUDIENCE ?? `${domain}/api/v2/` };
   if (clientId || clientSecret) {
     problems.push(`${clientId ? 'AUTH0_CLIENT_SECRET' : 'AUTH0_CLIENT_ID'}: required with ${clientId ? 'AUTH0_CLIENT_ID' : 'AUTH0_CLIENT_SECRET'}`);
     return null;

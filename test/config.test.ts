@@ -73,7 +73,7 @@ describe('configuration', () => {
       auth0: {
         baseUrl: 'https://travel0.us.auth0.com',
         audience: 'https://api.example.com',
-        management: { clientId: 'client', clientSecret: 'secret' },
+        management: { clientId: 'client', clientSecret: 'secret', audience: 'https://travel0.us.auth0.com/api/v2/' },
       },
       cloudFoundry: {
         apiUrl: 'https://api.cf.example.com',
@@ -96,6 +96,34 @@ describe('configuration', () => {
     expect(config.cloudFoundry).toEqual({ apiUrl: 'http://127.0.0.1:9002', client: null, audience: null });
     expect(config.demo).toBe(false);
   });
+
+  it.each([
+    ['https://travel0.us.auth0.com/api/v2/', 'https://travel0.us.auth0.com/api/v2/'],
+    ['https://travel0.us.auth0.com/api/v2', 'https://travel0.us.auth0.com/api/v2/'],
+    [' HTTPS://Travel0.EU.Auth0.com:443/api/v2/ ', 'https://travel0.eu.auth0.com/api/v2/'],
+  ])('asks the Management API token for AUTH0_MANAGEMENT_AUDIENCE=%j (a custom domain as AUTH0_DOMAIN) as %j', (value, expected) => {
+    const config = loadConfig({
+      AUTH0_DOMAIN: 'login.travel0.com',
+      AUTH0_CLIENT_ID: 'client',
+      AUTH0_CLIENT_SECRET: 'secret',
+      AUTH0_AUDIENCE: 'https://api.example.com',
+      AUTH0_MANAGEMENT_AUDIENCE: value,
+    });
+    expect(config.auth0).toEqual({
+      baseUrl: 'https://login.travel0.com',
+      audience: 'https://api.example.com',
+      management: { clientId: 'client', clientSecret: 'secret', audience: expected },
+    });
+  });
+
+  it.each(['https://a.auth0.com/', 'https://a.auth0.com/api/v2/users', 'https://u:p@a.auth0.com/api/v2/', 'https://a.auth0.com/api/v2/?x', 'a.auth0.com/api/v2/'])(
+    'refuses AUTH0_MANAGEMENT_AUDIENCE=%j: not a Management API identifier',
+    (value) => {
+      expect(problems({ AUTH0_MANAGEMENT_AUDIENCE: value })).toEqual([
+        'AUTH0_MANAGEMENT_AUDIENCE: must be the Management API identifier, https://{tenant}.auth0.com/api/v2/',
+      ]);
+    },
+  );
 
   it.each([
     ['never', null],
@@ -127,6 +155,11 @@ describe('configuration', () => {
     [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'id', AUTH0_AUDIENCE: 'x' }, ['AUTH0_CLIENT_SECRET: required with AUTH0_CLIENT_ID']],
     [{ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't' }, [expect.stringMatching(/^AUTH0_AUDIENCE: required/)]],
     [{ AUTH0_CLIENT_SECRET: 's' }, ['AUTH0_CLIENT_SECRET: is set but AUTH0_DOMAIN is not']],
+    [{ AUTH0_MANAGEMENT_AUDIENCE: 'https://a.auth0.com/api/v2/' }, ['AUTH0_MANAGEMENT_AUDIENCE: is set but AUTH0_DOMAIN is not']],
+    [
+      { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't', AUTH0_MANAGEMENT_AUDIENCE: 'https://a.auth0.com/api/v2/', AUTH0_AUDIENCE: 'x' },
+      ['AUTH0_MANAGEMENT_AUDIENCE: is what the client credentials ask a token for; AUTH0_MANAGEMENT_TOKEN is a token already'],
+    ],
     [{ CF_API_URL: 'https://cf.example', CF_CLIENT_ID: 'id' }, ['CF_CLIENT_SECRET: required with CF_CLIENT_ID']],
     [{ CF_AUDIENCE: 'cloud_controller' }, ['CF_AUDIENCE: is set but CF_API_URL is not']],
   ])('refuses %j with one line naming the variable', (env, expected) => {

@@ -39,7 +39,7 @@ export async function startFakes(host = '127.0.0.1'): Promise<FakeFleet> {
       auth0: {
         baseUrl: auth0.url,
         audience: DEMO_AUTH0_AUDIENCE,
-        management: { clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: DEMO_AUTH0_CLIENT_SECRET },
+        management: { clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: DEMO_AUTH0_CLIENT_SECRET, audience: auth0.managementAudience },
       },
       cloudFoundry: { apiUrl: cloudFoundry.url, client: { id: DEMO_CF_CLIENT_ID, secret: DEMO_CF_CLIENT_SECRET }, audience: null },
       wacht: { frontendApiUrl: wacht.url },

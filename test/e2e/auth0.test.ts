@@ -897,6 +897,36 @@ describe('the Management API token, shared by every request', () => {
   });
 });
 
+describe('a tenant reached at a custom domain (AUTH0_MANAGEMENT_AUDIENCE)', () => {
+  const CANONICAL = 'travel0.us.auth0.com';
+  const subgraph = useSubgraph({
+    config: (config) => ({
+      ...config,
+      auth0: { ...config.auth0!, management: { ...config.auth0!.management, audience: `https://${CANONICAL}/api/v2/` } },
+    }),
+  });
+  beforeEach(() => {
+    subgraph().auth0.canonicalDomain = CANONICAL;
+  });
+  afterEach(() => {
+    subgraph().auth0.canonicalDomain = null;
+  });
+
+  it("asks the custom domain for a token to the canonical Management API identifier, and calls the API there with it", async () => {
+    const token = await subgraph().token(DEMO_AUTH0_USER_ID);
+    const { body } = await subgraph().memberships(token);
+    expect(body.errors).toBeUndefined();
+    expect(names(body.data!.myOrganizationMemberships)).toEqual(DEMO_NAMES);
+    const [tokenRequest] = subgraph().auth0.requestsTo(/^\/oauth\/token$/);
+    expect(tokenRequest!.body).toMatchObject({ grant_type: 'client_credentials', audience: `https://${CANONICAL}/api/v2/` });
+    const [call] = subgraph().auth0.requestsTo(usersRoute);
+    expect(decodeJwt(call!.headers.authorization!.replace(/^Bearer /, ''))).toMatchObject({
+      iss: subgraph().auth0.issuer,
+      aud: `https://${CANONICAL}/api/v2/`,
+    });
+  });
+});
+
 describe('a fixed Management API token (AUTH0_MANAGEMENT_TOKEN)', () => {
   const FIXED = 'fixed-management-token-never-issued-by-the-tenant';
   const subgraph = useSubgraph({

@@ -164,9 +164,16 @@ export class FakeAuth0 extends FakeServer {
     return `${this.url}/`;
   }
 
+  /**
+   * Set to model a tenant reached at a custom domain (this fake's URL): the tenant signs as the
+   * domain its tokens were asked at, and is called there, but its Management API keeps the
+   * canonical domain's identifier (`https://{canonicalDomain}/api/v2/`). Null: no custom domain.
+   */
+  canonicalDomain: string | null = null;
+
   /** The audience a Management API token must be requested for. */
   get managementAudience(): string {
-    return `${this.url}/api/v2/`;
+    return this.canonicalDomain ? `https://${this.canonicalDomain}/api/v2/` : `${this.url}/api/v2/`;
   }
 
   override async start(port?: number, host?: string): Promise<string> {

@@ -47,6 +47,13 @@ export function isInexistent(response: UpstreamResponse): boolean {
 
 /** The token endpoint's refusals (4xx but 429): the configured client is wrong or not granted. */
 export function tokenFailure(response: UpstreamResponse): AppError {
+  // Auth0's `access_denied` for an audience the client has no grant for, or that is not the
+  // tenant's Management API identifier (a custom domain's `/api/v2/` is not).
+  if (response.status === 403) {
+    return subgraphAtFault(
+      "AUTH0 refused the subgraph's Management API client a token for its audience (HTTP 403): grant the client the Management API, or, where AUTH0_DOMAIN is a custom domain, set AUTH0_MANAGEMENT_AUDIENCE",
+    );
+  }
   if (response.status >= 400 && response.status < 500 && response.status !== 429) {
     return subgraphAtFault(`AUTH0 refused the subgraph's Management API client credentials (HTTP ${response.status})`);
   }

@@ -32,7 +32,7 @@ async function requestToken(http: UpstreamClient, baseUrl: string, client: Clien
       grant_type: 'client_credentials',
       client_id: client.clientId,
       client_secret: client.clientSecret,
-      audience: `${baseUrl}/api/v2/`,
+      audience: client.audience,
     }).toString(),
   });
   if (response.status !== 200) throw tokenFailure(response);

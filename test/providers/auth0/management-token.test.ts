@@ -28,9 +28,15 @@ afterAll(async () => {
 });
 afterEach(() => fake.reset());
 
-const DEMO_CLIENT = { clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: DEMO_AUTH0_CLIENT_SECRET };
+/** The demo client, asking for the audience AUTH0_MANAGEMENT_AUDIENCE defaults to. */
+const demoClient = (overrides: { clientSecret?: string; audience?: string } = {}) => ({
+  clientId: DEMO_AUTH0_CLIENT_ID,
+  clientSecret: DEMO_AUTH0_CLIENT_SECRET,
+  audience: `${fake.url}/api/v2/`,
+  ...overrides,
+});
 
-function config(management: Auth0Config['management'] = DEMO_CLIENT): Auth0Config {
+function config(management: Auth0Config['management'] = demoClient()): Auth0Config {
   return { baseUrl: fake.url, audience: DEMO_AUTH0_AUDIENCE, management };
 }
 
@@ -92,11 +98,35 @@ describe('the Auth0 Management API token', () => {
   it('refused client credentials are UPSTREAM_ERROR for AUTH0, without the secret', async () => {
     const secret = 'wrong-secret-0123456789abcdef';
     const error = await failure(
-      managementToken(config({ clientId: DEMO_AUTH0_CLIENT_ID, clientSecret: secret }), http).get(),
+      managementToken(config(demoClient({ clientSecret: secret })), http).get(),
     );
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.details).toEqual({ provider: 'AUTH0' });
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(secret);
+  });
+
+  describe('of a tenant reached at a custom domain', () => {
+    beforeEach(() => {
+      fake.canonicalDomain = 'travel0.us.auth0.com';
+    });
+    afterEach(() => {
+      fake.canonicalDomain = null;
+    });
+
+    it('is asked at the custom domain for the canonical Management API identifier (AUTH0_MANAGEMENT_AUDIENCE)', async () => {
+      const token = managementToken(config(demoClient({ audience: 'https://travel0.us.auth0.com/api/v2/' })), http);
+      expect(await token.get()).toEqual(expect.any(String));
+      expect(fake.requestsTo(/^\/oauth\/token$/).map((request) => (request.body as Record<string, string>)['audience'])).toEqual([
+        'https://travel0.us.auth0.com/api/v2/',
+      ]);
+    });
+
+    it("asked for the custom domain's /api/v2/ (the default), is UPSTREAM_ERROR saying which setting to set", async () => {
+      const error = await failure(managementToken(config(), http).get());
+      expect(error.code).toBe('UPSTREAM_ERROR');
+      expect(error.details).toEqual({ provider: 'AUTH0' });
+      expect(error.message).toMatch(/HTTP 403.*AUTH0_MANAGEMENT_AUDIENCE/);
+    });
   });
 
   it.each([
