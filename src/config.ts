@@ -277,9 +277,9 @@ function auth0Config(values: Environment, problems: string[]): Auth0Config | nul
 
 function auth0Management(values: Environment, domain: string, problems: string[]): Auth0Config['management'] | null {
   const { AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret, AUTH0_MANAGEMENT_TOKEN: token } = values;
+  // A fixed token was issued for some audience already: the setting would silently do nothing.
   if (token && values.AUTH0_MANAGEMENT_AUDIENCE) {
-    problems.push('AUTH0_MANAGEMENT_AUDIENCE: is what the client credentials ask a token for; AUTH0_MANAGEMENT_TOKEN is a token already');
-    return null;
+    problems.push('AUTH0_MANAGEMENT_AUDIENCE: only for the token asked with AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, not with AUTH0_MANAGEMENT_TOKEN');
   }
   // The contract offers the token instead of the client: with both, an operator could not tell which is used.
   if (token && (clientId || clientSecret)) {

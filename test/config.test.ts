@@ -158,7 +158,14 @@ describe('configuration', () => {
     [{ AUTH0_MANAGEMENT_AUDIENCE: 'https://a.auth0.com/api/v2/' }, ['AUTH0_MANAGEMENT_AUDIENCE: is set but AUTH0_DOMAIN is not']],
     [
       { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't', AUTH0_MANAGEMENT_AUDIENCE: 'https://a.auth0.com/api/v2/', AUTH0_AUDIENCE: 'x' },
-      ['AUTH0_MANAGEMENT_AUDIENCE: is what the client credentials ask a token for; AUTH0_MANAGEMENT_TOKEN is a token already'],
+      ['AUTH0_MANAGEMENT_AUDIENCE: only for the token asked with AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, not with AUTH0_MANAGEMENT_TOKEN'],
+    ],
+    [
+      { AUTH0_DOMAIN: 'a.auth0.com', AUTH0_MANAGEMENT_TOKEN: 't', AUTH0_CLIENT_ID: 'id', AUTH0_MANAGEMENT_AUDIENCE: 'https://a.auth0.com/api/v2/', AUTH0_AUDIENCE: 'x' },
+      [
+        'AUTH0_MANAGEMENT_AUDIENCE: only for the token asked with AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, not with AUTH0_MANAGEMENT_TOKEN',
+        'AUTH0_MANAGEMENT_TOKEN: set together with AUTH0_CLIENT_ID; set either the token or the client, not both',
+      ],
     ],
     [{ CF_API_URL: 'https://cf.example', CF_CLIENT_ID: 'id' }, ['CF_CLIENT_SECRET: required with CF_CLIENT_ID']],
     [{ CF_AUDIENCE: 'cloud_controller' }, ['CF_AUDIENCE: is set but CF_API_URL is not']],
