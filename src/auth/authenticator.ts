@@ -29,6 +29,7 @@ export interface TokenIssuer {
   identity(claims: JWTPayload): { userId: string | null; scopes: Set<string> };
 }
 
+/** Leeway for the clocks of this server and of the issuer differing (RFC 7519 allows "a few minutes"). */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Verified tokens kept (in memory only) so a caller's every request does not redo RS256. */
@@ -62,6 +63,8 @@ export class Authenticator {
         issuer: claimedIssuer,
         algorithms: ['RS256'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // A token without `exp` would never expire: Auth0 and the UAA always write one.
+        requiredClaims: ['exp'],
         ...(issuer.audience ? { audience: issuer.audience } : {}),
       });
       return { provider: issuer.provider, ...issuer.identity(payload), raw: token };

@@ -8,6 +8,7 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { IdentityProvider } from '../graphql/generated';
 import type { UpstreamClient } from '../upstream/http-client';
+import { failureOf } from '../upstream/response';
 
 export interface KeySetLocation {
   provider: IdentityProvider;
@@ -25,6 +26,9 @@ export function remoteKeySet(http: Pick<UpstreamClient, 'send'>, { provider, rou
       // jose's `accept` lists the JWK set media type too, which some issuers serve.
       const accept = headers.get('accept') ?? 'application/json';
       const answer = await http.send({ provider, route, url, headers: { accept } });
+      // A 429 (after the client's own waits) is the caller's RATE_LIMITED with the issuer's
+      // retryAfter, not keys that are missing; jose passes what its fetch throws on.
+      if (answer.status === 429) throw failureOf(provider, answer);
       // jose reads only the status (anything but 200 is its generic error: the keys are
       // unavailable, as before) and the JSON body. A body is kept for a 200 alone, since a
       // Response refuses one with 204 or 304.

@@ -51,13 +51,14 @@ export function parseErrorBody<T>(response: UpstreamResponse, schema: z.ZodType<
  */
 const MIN_RETRY_AFTER_SECONDS = 1;
 
-/** Statuses every provider shares: 429, 5xx, and anything else it did not expect. */
+/** Statuses every provider shares: 429, 408 and 5xx, and anything else it did not expect. */
 export function failureOf(provider: IdentityProvider, response: UpstreamResponse, now = Date.now()): AppError {
   if (response.status === 429) {
     const retryAfter = Math.max(MIN_RETRY_AFTER_SECONDS, retryAfterSeconds(response.headers, now) ?? 0);
     return new AppError('RATE_LIMITED', `${provider} is rate limiting requests`, { provider, retryAfter });
   }
-  if (response.status >= 500) {
+  // 408: the provider timed out waiting for the request, as a timeout here would.
+  if (response.status >= 500 || response.status === 408) {
     return new AppError('UPSTREAM_UNAVAILABLE', `${provider} answered ${response.status}`, { provider });
   }
   return new AppError('UPSTREAM_ERROR', `${provider} answered ${response.status} unexpectedly`, { provider });

@@ -643,6 +643,8 @@ describe('Auth0 through the subgraph', () => {
 
     const invalidTokens: Array<[string, (subgraph: Subgraph) => Promise<string>]> = [
       ['expired', (s) => s.token(DEMO_AUTH0_USER_ID, { expiresInSeconds: -300 })],
+      ['expired 45 s ago (past the 30 s allowed for clocks that differ)', (s) => s.token(DEMO_AUTH0_USER_ID, { expiresInSeconds: -45 })],
+      ['without exp (it would never expire)', (s) => s.token(DEMO_AUTH0_USER_ID, { expiresInSeconds: null })],
       ['for another audience', (s) => s.token(DEMO_AUTH0_USER_ID, { audience: 'https://other-api.example.com' })],
       ['from an unconfigured issuer', (s) => s.token(DEMO_AUTH0_USER_ID, { issuer: 'https://evil.example.com/' })],
       ['signed with HS256', (s) => s.token(DEMO_AUTH0_USER_ID, { algorithm: 'HS256' })],

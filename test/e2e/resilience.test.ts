@@ -556,12 +556,9 @@ describe('Auth0 signing keys unreachable on a server that never fetched them', (
   });
 });
 
-describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never fetched them', () => {
-  // The key fetch is an upstream call like any other: bounded per attempt by the client's
-  // timeout (not jose's own 5 s), retried, counted under its route template, tagged with the
-  // request id.
-  const issuers = [
-    {
+/** The two issuers whose signing keys the subgraph fetches, and where. */
+const KEY_ISSUERS = [
+  {
       provider: 'AUTH0' as const,
       fake: (harness: Harness) => harness.auth0,
       keys: AUTH0_JWKS,
@@ -574,10 +571,14 @@ describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never f
       keys: /^\/uaa\/token_keys$/,
       route: 'GET {uaa}/token_keys',
       token: (callers: Callers) => callers.cloudFoundry,
-    },
-  ];
+  },
+];
 
-  describe.each(issuers)('$provider', (issuer) => {
+describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never fetched them', () => {
+  // The key fetch is an upstream call like any other: bounded per attempt by the client's
+  // timeout (not jose's own 5 s), retried, counted under its route template, tagged with the
+  // request id.
+  describe.each(KEY_ISSUERS)('$provider', (issuer) => {
     let harness: Harness | undefined;
     afterAll(() => stop(harness));
 
@@ -605,6 +606,28 @@ describe('signing keys slower than UPSTREAM_TIMEOUT_MS, on a server that never f
       // The keys come back: the same token verifies, and its fetch is counted as a 200.
       await expectHealthy(harness, callers);
       expect(await metric(harness, 'upstream_requests_total', { ...labels, status: '200' })).toBe(1);
+    });
+  });
+});
+
+describe('signing keys rate limited (429), on a server that never fetched them', () => {
+  describe.each(KEY_ISSUERS)('$provider', (issuer) => {
+    let harness: Harness | undefined;
+    afterAll(() => stop(harness));
+
+    it("the bearer caller gets RATE_LIMITED with the issuer's retryAfter, not missing keys; Wacht answers", async () => {
+      harness = await start();
+      const callers = await mintCallers(harness);
+      // 30 s is past the retry budget: the 429 is answered, not waited out.
+      issuer.fake(harness).fail({ path: issuer.keys, status: 429, headers: { 'retry-after': '30' }, body: {}, times: Infinity });
+
+      const { body } = await memberships(harness, { ...bearer(issuer.token(callers)), ...session });
+      const error = expectOnlyOther(body, issuer.provider, 'WACHT');
+      expect(error.extensions).toEqual({ code: 'RATE_LIMITED', provider: issuer.provider, retryAfter: 30 });
+      expect(issuer.fake(harness).requestsTo(issuer.keys)).toHaveLength(1);
+
+      // The keys come back: the same token verifies.
+      await expectHealthy(harness, callers);
     });
   });
 });

@@ -132,7 +132,13 @@ describe('outside production', () => {
 
     it('refuses directive floods', () => rejected(`{ __typename ${'@include(if: true) '.repeat(60)}}`, /directives/i));
 
-    it('refuses token floods', () => rejected(`{ ${'__typename '.repeat(6000)}}`, /token/i));
+    it('refuses token floods while parsing: GRAPHQL_PARSE_FAILED, HTTP 400', async () => {
+      const { status, body } = await harness.graphql(`{ ${'__typename '.repeat(6000)}}`);
+      expect(status).toBe(400);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/5000 tokens/), extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }) }),
+      ]);
+    });
 
     it('refuses deep nesting', () =>
       rejected(`{ ${'a { '.repeat(20)}b${' }'.repeat(20)} }`, /depth/i));

@@ -174,6 +174,7 @@ describe('failureOf', () => {
   it.each([
     [500, 'UPSTREAM_UNAVAILABLE', 'WACHT answered 500'],
     [503, 'UPSTREAM_UNAVAILABLE', 'WACHT answered 503'],
+    [408, 'UPSTREAM_UNAVAILABLE', 'WACHT answered 408'],
     [418, 'UPSTREAM_ERROR', 'WACHT answered 418 unexpectedly'],
     [499, 'UPSTREAM_ERROR', 'WACHT answered 499 unexpectedly'],
   ])('makes %i %s, naming the provider', (status, code, message) => {

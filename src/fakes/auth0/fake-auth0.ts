@@ -67,7 +67,8 @@ export interface CallerTokenOptions {
   scope?: string;
   /** What Auth0 adds when RBAC "Add Permissions in the Access Token" is on. */
   permissions?: string[];
-  expiresInSeconds?: number;
+  /** From now (default 3600); null writes no `exp`, which Auth0 never does. */
+  expiresInSeconds?: number | null;
   /** Defaults to the tenant, `${url}/`; set it to mint a token from an unconfigured issuer. */
   issuer?: string;
   /** Defaults to the current signing key's id; set it to point at a key the JWKS lacks. */
@@ -250,7 +251,7 @@ export class FakeAuth0 extends FakeServer {
       sub,
       aud: options.audience,
       iat,
-      exp: iat + (options.expiresInSeconds ?? 3600),
+      exp: options.expiresInSeconds === null ? undefined : iat + (options.expiresInSeconds ?? 3600),
       azp: options.azp ?? DEFAULT_CALLER_CLIENT_ID,
       scope: options.scope,
       permissions: options.permissions,
