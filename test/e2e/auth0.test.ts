@@ -621,6 +621,27 @@ describe('Auth0 through the subgraph', () => {
       expect(names(connection!)).toEqual(DEMO_NAMES.slice(0, 5));
     });
 
+    it('binds its cursors to the filter: one followed with another filter is BAD_USER_INPUT, with nothing fetched', async () => {
+      const token = await subgraph().token(DEMO_AUTH0_ADMIN_USER_ID, { permissions: ['read:organizations'] });
+      const filter = { status: { eq: 'ACTIVE' } };
+      const first = await subgraph().userOrganizations(DEMO_AUTH0_USER_ID, bearer(token), { first: 2, filter });
+      const after = first.connection!.pageInfo.endCursor as string;
+      const same = await subgraph().userOrganizations(DEMO_AUTH0_USER_ID, bearer(token), { first: 2, after, filter });
+      expect(same.body.errors).toBeUndefined();
+
+      fake().reset();
+      const other = await subgraph().userOrganizations(DEMO_AUTH0_USER_ID, bearer(token), {
+        first: 2,
+        after,
+        filter: { name: { gte: 'a' } },
+      });
+      expect(other.connection).toBeNull();
+      expect(other.body.errors!.map((error) => [error.extensions!.code, error.message])).toEqual([
+        ['BAD_USER_INPUT', expect.stringMatching(/^after: the cursor belongs to other arguments \(.*filter/)],
+      ]);
+      expect(fake().requestsTo(usersRoute)).toHaveLength(0);
+    });
+
     it('is FORBIDDEN for another user, with no upstream call', async () => {
       const token = await subgraph().token(DEMO_AUTH0_GOOGLE_USER_ID, {
         scope: 'openid profile read:roles',
