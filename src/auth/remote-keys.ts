@@ -29,8 +29,8 @@ export function remoteKeySet(http: Pick<UpstreamClient, 'send'>, { provider, rou
       // A 429 (after the client's own waits) is the caller's RATE_LIMITED with the issuer's
       // retryAfter, not keys that are missing; jose passes what its fetch throws on.
       if (answer.status === 429) throw failureOf(provider, answer);
-      // jose reads only the status (anything but 200 is its generic error: the keys are
-      // unavailable, as before) and the JSON body. A body is kept for a 200 alone, since a
+      // jose reads only the status (anything else but 200 is its generic error: the keys are
+      // unavailable) and the JSON body. A body is kept for a 200 alone, since a
       // Response refuses one with 204 or 304.
       return new Response(answer.status === 200 ? answer.body : null, { status: answer.status });
     },
