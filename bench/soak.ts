@@ -40,9 +40,11 @@ const MAX_RSS_GROWTH = 0.2;
 /** Short, so that injected delays beyond it turn into timeouts during the run. */
 const UPSTREAM_TIMEOUT_MS = 1000;
 /**
- * About one fault a second: often enough that every kind meets every route, rarely enough (with
- * few bursts) that the circuit breakers (5 consecutive failures, 10 s open) are closed most of the
- * time, so the load exercises retries and partial results, not only fast failure.
+ * About one fault a second: often enough that every kind meets every route, rarely enough that
+ * single faults exercise retries and partial results. A burst (5 consecutive failures) opens a
+ * provider's circuit for 10 s, and the half-open probe may meet what is left of the burst: in a
+ * run of 20–30 s, Cloud Foundry's circuit can be open for half of it (UPSTREAM_UNAVAILABLE,
+ * "circuit open"), which is the breaker doing its job, not a failure of the soak.
  */
 const FAULT_INTERVAL_MS = 500;
 const FAULT_CHANCE = 0.5;
