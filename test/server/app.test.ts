@@ -143,6 +143,14 @@ describe('outside production', () => {
     it('refuses deep nesting', () =>
       rejected(`{ ${'a { '.repeat(20)}b${' }'.repeat(20)} }`, /depth/i));
 
+    it('allows a depth of 12, not 13', async () => {
+      // Fields this schema lacks: the depth rule speaks (or not) beside "Cannot query field".
+      const nested = (levels: number) => `{ ${'a { '.repeat(levels - 1)}b${' }'.repeat(levels - 1)} }`;
+      const messages = async (levels: number) => (await harness.graphql(nested(levels))).body.errors!.map((error) => error.message).join('\n');
+      expect(await messages(12)).not.toMatch(/depth/i);
+      expect(await messages(13)).toMatch(/depth/i);
+    });
+
     describe('costs each page by its size: as written, as its variable gives it, 20 when not given', () => {
       // 30 pages with roles and organizations: ~1 146 per item of page size (20 000 allowed).
       const pages = (size: string) =>
