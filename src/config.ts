@@ -153,11 +153,10 @@ const auth0Domain = z.string().transform((value, ctx) => {
  * final slash (Auth0 compares it exactly, with the slash).
  */
 const managementAudience = z.string().transform((value, ctx) => {
-  const url = httpUrl(value, 'must be the Management API identifier, https://{tenant}.auth0.com/api/v2/');
+  const invalid = 'must be the Management API identifier, https://{tenant}.auth0.com/api/v2/';
+  const url = httpUrl(value, invalid);
   if (typeof url === 'string') return refuse(ctx, url);
-  if (url.username || url.password || /[?#]/.test(value) || !/^\/api\/v2\/?$/.test(url.pathname)) {
-    return refuse(ctx, 'must be the Management API identifier, https://{tenant}.auth0.com/api/v2/');
-  }
+  if (url.username || url.password || /[?#]/.test(value) || !/^\/api\/v2\/?$/.test(url.pathname)) return refuse(ctx, invalid);
   return `${url.origin}/api/v2/`;
 });
 

@@ -7,7 +7,7 @@ import { parseBody } from '../../upstream/response';
 import type { MembershipRecord } from '../provider';
 import { wachtFailure } from './errors';
 import { toMembership } from './mapping';
-import { checkedSession } from './session';
+import type { CheckedSession } from './session';
 import { membershipsEnvelope } from './wire';
 
 export class WachtDataSource {
@@ -16,12 +16,13 @@ export class WachtDataSource {
     private readonly baseUrl: string,
   ) {}
 
-  async memberships(session: string): Promise<MembershipRecord[]> {
+  /** Checked before it is kept or forwarded (the provider checks it before its cache). */
+  async memberships(session: CheckedSession): Promise<MembershipRecord[]> {
     const response = await this.http.send({
       provider: 'WACHT',
       route: 'GET /me/organization-memberships',
       url: `${this.baseUrl}/me/organization-memberships`,
-      headers: { cookie: `__session=${checkedSession(session)}` },
+      headers: { cookie: `__session=${session}` },
       abandonable: true,
     });
     if (response.status !== 200) throw wachtFailure(response);

@@ -14,8 +14,12 @@ const SESSION_TOKEN = /^[A-Za-z0-9._~+/=-]{1,4096}$/;
  */
 const EXPIRY_SKEW_MS = 30_000;
 
+declare const checked: unique symbol;
+/** A session `checkedSession` passed: the type lets only such a one be forwarded. */
+export type CheckedSession = string & { readonly [checked]: true };
+
 /** The session, safe to forward; UNAUTHENTICATED for WACHT when it is malformed or has expired. */
-export function checkedSession(session: string, now = Date.now()): string {
+export function checkedSession(session: string, now = Date.now()): CheckedSession {
   // Checked before it goes into a Cookie header: no other cookie or header can ride along.
   if (!SESSION_TOKEN.test(session)) {
     throw new AppError('UNAUTHENTICATED', 'The Wacht session is malformed', { provider: 'WACHT' });
@@ -25,7 +29,7 @@ export function checkedSession(session: string, now = Date.now()): string {
       provider: 'WACHT',
     });
   }
-  return session;
+  return session as CheckedSession;
 }
 
 /**
