@@ -9,6 +9,7 @@ import { AppError } from '../errors';
 import type { CacheObserver } from '../providers/ttl-cache';
 import type { IdentityProvider } from '../graphql/generated';
 import type { VerifiedToken } from './caller';
+import { KEY_SET_MAX_AGE_MS } from './remote-keys';
 
 /** A provider's token issuer, contributed by the provider that trusts it. */
 export interface TokenIssuer {
@@ -34,8 +35,11 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Verified tokens kept (in memory only) so a caller's every request does not redo RS256. */
 const VERIFIED_TOKENS_KEPT = 10_000;
-/** Re-verify at least this often, so a key revoked at the issuer stops working soon. */
-const REVERIFY_AFTER_MS = 5 * 60_000;
+/**
+ * Re-verify a kept token as often as its issuer's keys are refetched, so that a token signed
+ * with a key the issuer has revoked stops working within twice that (ten minutes).
+ */
+const REVERIFY_AFTER_MS = KEY_SET_MAX_AGE_MS;
 
 export class Authenticator {
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_KEPT });

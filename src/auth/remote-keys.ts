@@ -17,8 +17,16 @@ export interface KeySetLocation {
   url: string;
 }
 
+/**
+ * How old a fetched key set may get before the next verification fetches it again (jose's
+ * default is 10 minutes). With kept tokens re-verified as often (authenticator.ts), a key the
+ * issuer has revoked stops verifying within twice this.
+ */
+export const KEY_SET_MAX_AGE_MS = 5 * 60_000;
+
 export function remoteKeySet(http: Pick<UpstreamClient, 'send'>, { provider, route, url }: KeySetLocation): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(url), {
+    cacheMaxAge: KEY_SET_MAX_AGE_MS,
     // jose's signal (its own fixed 5 s timeout) is ignored: the client bounds each attempt
     // (UPSTREAM_TIMEOUT_MS) and the whole call with its retries (the budget); honouring both
     // would cut a retry short.

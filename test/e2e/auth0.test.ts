@@ -669,6 +669,8 @@ describe('Auth0 through the subgraph', () => {
       ['for another audience', (s) => s.token(DEMO_AUTH0_USER_ID, { audience: 'https://other-api.example.com' })],
       ['from an unconfigured issuer', (s) => s.token(DEMO_AUTH0_USER_ID, { issuer: 'https://evil.example.com/' })],
       ['signed with HS256', (s) => s.token(DEMO_AUTH0_USER_ID, { algorithm: 'HS256' })],
+      ["signed with the tenant's own key as RS384", (s) => s.token(DEMO_AUTH0_USER_ID, { algorithm: 'RS384' })],
+      ["signed with the tenant's own key as PS256", (s) => s.token(DEMO_AUTH0_USER_ID, { algorithm: 'PS256' })],
       ['signed with a key the tenant does not publish', (s) => s.token(DEMO_AUTH0_USER_ID, { kid: 'not-a-published-kid' })],
       [
         'tampered with (sub changed after signing)',
@@ -1014,5 +1016,43 @@ describe('signing key rotation', () => {
     // The previous key stays published, so tokens it signed still verify, from the refreshed set.
     expect(await auth0Count(before)).toBe(12);
     expect(jwksFetches()).toBe(2);
+  });
+});
+
+describe('a signing key the tenant revokes', () => {
+  const subgraph = useSubgraph();
+  const jwksFetches = () => subgraph().auth0.requestsTo(/^\/\.well-known\/jwks\.json$/).length;
+  const auth0Count = async (token: string) => {
+    const { body } = await subgraph().memberships(token, { providers: ['AUTH0'] });
+    return body.errors ? codes(body) : body.data!.myOrganizationMemberships.totalCount;
+  };
+
+  it('stops verifying once the token was verified five minutes ago: kept tokens and the key set are both renewed then', async () => {
+    const signedWithOld = await subgraph().token(DEMO_AUTH0_USER_ID);
+    expect(await auth0Count(signedWithOld)).toBe(12);
+    expect(jwksFetches()).toBe(1);
+
+    await subgraph().auth0.rotateKey({ revokePrevious: true });
+    // Verified a moment ago, against a key set fetched a moment ago: still taken (the window).
+    expect(await auth0Count(signedWithOld)).toBe(12);
+    expect(jwksFetches()).toBe(1);
+
+    // Both clocks move 5 min on (the verified-token cache reads performance.now, jose's key set Date.now).
+    const later = 5 * 60_000 + 1000;
+    const [realDateNow, realPerformanceNow] = [Date.now.bind(Date), performance.now.bind(performance)];
+    const dateNow = jest.spyOn(Date, 'now').mockImplementation(() => realDateNow() + later);
+    const performanceNow = jest.spyOn(performance, 'now').mockImplementation(() => realPerformanceNow() + later);
+    try {
+      const calls = subgraph().auth0.requestsTo(usersRoute).length;
+      expect(await auth0Count(signedWithOld)).toEqual(['UNAUTHENTICATED']);
+      expect(jwksFetches()).toBe(2);
+      expect(subgraph().auth0.requestsTo(usersRoute)).toHaveLength(calls);
+      // The tenant's new key verifies from the refetched set, with no further fetch.
+      expect(await auth0Count(await subgraph().token(DEMO_AUTH0_USER_ID))).toBe(12);
+      expect(jwksFetches()).toBe(2);
+    } finally {
+      dateNow.mockRestore();
+      performanceNow.mockRestore();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   exportJWK,
   generateKeyPair,
   generateSecret,
+  importJWK,
   jwtVerify,
   type CryptoKey,
   type JSONWebKeySet,
@@ -73,7 +74,11 @@ export interface CallerTokenOptions {
   issuer?: string;
   /** Defaults to the current signing key's id; set it to point at a key the JWKS lacks. */
   kid?: string;
-  /** Defaults to RS256 with the tenant key; any other JWS algorithm signs with a throwaway key. */
+  /**
+   * Defaults to RS256. The other RSA algorithms (RS384, PS256, …) sign with the tenant's own
+   * key, as a tenant whose API is set to sign with one would, so a verifier that refuses them
+   * refuses their algorithm, not their signature; HS and ES algorithms sign with a throwaway key.
+   */
   algorithm?: string;
   /** The client the token was issued to. */
   azp?: string;
@@ -409,7 +414,7 @@ export class FakeAuth0 extends FakeServer {
   private async sign(claims: JWTPayload, algorithm = SIGNING_ALGORITHM, kid?: string): Promise<string> {
     const current = this.keys.at(-1);
     if (!current) throw new Error('FakeAuth0 has no signing key until it is started');
-    const key = algorithm === SIGNING_ALGORITHM ? current.privateKey : await throwawayKey(algorithm);
+    const key = algorithm === SIGNING_ALGORITHM ? current.privateKey : await signingKey(current.privateKey, algorithm);
     return new SignJWT(claims).setProtectedHeader({ alg: algorithm, typ: 'JWT', kid: kid ?? current.kid }).sign(key);
   }
 
@@ -597,8 +602,12 @@ function field(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A key no one publishes, for tokens a verifier must refuse because of their algorithm. */
-async function throwawayKey(algorithm: string): Promise<CryptoKey | Uint8Array> {
+/**
+ * The tenant's RSA key for another RSA algorithm (a CryptoKey is bound to one); for any other
+ * family, a key no one publishes.
+ */
+async function signingKey(tenantKey: CryptoKey, algorithm: string): Promise<CryptoKey | Uint8Array> {
+  if (/^(RS|PS)\d{3}$/.test(algorithm)) return (await importJWK(await exportJWK(tenantKey), algorithm)) as CryptoKey;
   if (algorithm.startsWith('HS')) return generateSecret(algorithm);
   return (await generateKeyPair(algorithm)).privateKey;
 }

@@ -3,7 +3,7 @@
  * these exercise it over loopback with plain `fetch` and compare against the documented
  * shapes and bodies, written out literally rather than taken from the fake's own helpers.
  */
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify } from 'jose';
 import { FakeAuth0 } from '../../../src/fakes/auth0/fake-auth0';
 import {
   DEMO_AUTH0_AUDIENCE,
@@ -517,6 +517,21 @@ describe('caller tokens and JWKS', () => {
     expect(decodeProtectedHeader(hs256).alg).toBe('HS256');
     await expect(jwtVerify(hs256, remoteKeys(), verifyOptions())).rejects.toThrow();
   });
+
+  it.each(['RS384', 'PS256'])(
+    'signs %s tokens with the tenant’s own published key, so only their algorithm is wrong',
+    async (algorithm) => {
+      const token = await fake.mintCallerToken(DEMO_AUTH0_USER_ID, { audience: DEMO_AUTH0_AUDIENCE, algorithm });
+      const { kid, alg } = decodeProtectedHeader(token);
+      expect([kid, alg]).toEqual([fake.jwks().keys[0]!.kid, algorithm]);
+      // The published key, taken for this algorithm (the JWK names RS256), verifies the signature.
+      const { alg: _published, ...tenantKey } = fake.jwks().keys[0]!;
+      const { payload } = await jwtVerify(token, await importJWK(tenantKey, algorithm), { ...verifyOptions(), algorithms: [algorithm] });
+      expect(payload.sub).toBe(DEMO_AUTH0_USER_ID);
+      // A verifier that takes RS256 only refuses it.
+      await expect(jwtVerify(token, remoteKeys(), verifyOptions())).rejects.toThrow();
+    },
+  );
 
   it('rotates keys: new tokens carry the new kid, a cached JWKS refetches, old keys can be revoked', async () => {
     const rotating = new FakeAuth0();
