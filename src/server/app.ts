@@ -107,6 +107,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     },
   });
   const configured = configureProviders(settings, http, metrics);
+  metrics.circuitsOf(configured.providers.map((provider) => provider.name));
   const authenticator = new Authenticator(configured.issuers, metrics);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

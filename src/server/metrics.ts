@@ -107,6 +107,15 @@ export class Metrics implements UpstreamObserver, CacheObserver {
     this.upstreamRetries.inc({ provider });
   }
 
+  /**
+   * A series for every configured provider's circuit from the start, at 0 (closed), so that an
+   * alert or dashboard has data before the first failure, and a provider that is not
+   * configured has none.
+   */
+  circuitsOf(providers: readonly IdentityProvider[]): void {
+    for (const provider of providers) this.circuitOpen.set({ provider }, 0);
+  }
+
   circuitChanged(provider: IdentityProvider, state: CircuitStateName): void {
     this.circuitOpen.set({ provider }, state === 'open' ? 1 : 0);
   }

@@ -120,6 +120,19 @@ describe('outside production', () => {
     expect(text).not.toContain(DEMO_WACHT_SESSION);
   });
 
+  it('has a closed-circuit series for each configured provider from the start, and none for the others', async () => {
+    const withoutWacht = await startHarness({ config: (config) => ({ ...config, wacht: null }) });
+    try {
+      const text = await (await fetch(`${withoutWacht.url}/metrics`)).text();
+      expect(text.split('\n').filter((line) => line.startsWith('upstream_circuit_open{'))).toEqual([
+        'upstream_circuit_open{provider="AUTH0"} 0',
+        'upstream_circuit_open{provider="CLOUD_FOUNDRY"} 0',
+      ]);
+    } finally {
+      await withoutWacht.close();
+    }
+  });
+
   describe('operation limits', () => {
     const rejected = async (query: string, pattern: RegExp) => {
       const { body } = await harness.graphql(query);
