@@ -7,8 +7,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { DEMO_AUTH0_CLIENT_ID, DEMO_AUTH0_CLIENT_SECRET } from '../src/fakes/auth0/seed';
-import type { FakeFleet } from '../src/fakes/fleet';
 import { cpuSeconds } from './processes';
 
 export const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -95,22 +93,6 @@ export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** A Management API token from the Auth0 fake, for the bare processes (the subgraph gets its own). */
-export async function issueManagementToken(fakes: FakeFleet): Promise<string> {
-  const response = await fetch(`${fakes.auth0.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: DEMO_AUTH0_CLIENT_ID,
-      client_secret: DEMO_AUTH0_CLIENT_SECRET,
-      audience: `${fakes.auth0.url}/api/v2/`,
-    }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-/** Both answer the same JSON, else the comparison means nothing. */
 export async function sameAnswer(url: string, referenceUrl: string, headers: Record<string, string>): Promise<void> {
   const ask = async (at: string) =>
     (await fetch(at, { method: 'POST', headers, body: MEMBERSHIPS_BODY })).json();

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startFakes, type FakeFleet } from '../src/fakes/fleet';
-import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from '../src/fakes/auth0/seed';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID, demoManagementToken } from '../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../src/fakes/cloudfoundry/seed';
 import {
   CONNECTIONS,
@@ -19,7 +19,6 @@ import {
   MEMBERSHIPS_BODY,
   ROUNDS,
   fullSpeed,
-  issueManagementToken,
   loadedTogether,
   median,
   round2,
@@ -61,7 +60,7 @@ async function main(): Promise<void> {
   // The fake enforces a tenant's rate limit; the benchmark measures the subgraph, not the plan.
   fakes.auth0.rateLimit = { limit: Number.MAX_SAFE_INTEGER, refillPerSecond: Number.MAX_SAFE_INTEGER };
   const [subgraphPort, baselinePort, twinPort, floorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const managementToken = await issueManagementToken(fakes);
+  const managementToken = await demoManagementToken(fakes.auth0);
   const quiet = ['ignore', 'ignore', 'inherit'] as const;
   // The baseline and the floor do the same bare work (bench/bare-work.ts), served differently.
   const startBare = (script: 'baseline' | 'floor', port: number) =>

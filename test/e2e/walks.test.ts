@@ -12,12 +12,7 @@
  * WACHT, then provider id; DESC reverses the whole list).
  */
 import fc from 'fast-check';
-import {
-  DEMO_AUTH0_AUDIENCE,
-  DEMO_AUTH0_CLIENT_ID,
-  DEMO_AUTH0_CLIENT_SECRET,
-  DEMO_AUTH0_USER_ID,
-} from '../../src/fakes/auth0/seed';
+import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID, demoManagementToken } from '../../src/fakes/auth0/seed';
 import { DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
 import type { WachtFakeUser } from '../../src/fakes/wacht/fake-wacht';
 import { DEMO_WACHT_SESSION, DEMO_WACHT_SESSION_CURRENT } from '../../src/fakes/wacht/seed';
@@ -120,17 +115,7 @@ async function getJson<T>(url: string, headers: Record<string, string>): Promise
 
 /** The demo Auth0 user's organizations, through the fake's Management API (Auth0 has no status: ACTIVE). */
 async function auth0Items(harness: Harness, userId: string): Promise<Item[]> {
-  const tokenResponse = await fetch(`${harness.auth0.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: DEMO_AUTH0_CLIENT_ID,
-      client_secret: DEMO_AUTH0_CLIENT_SECRET,
-      audience: harness.auth0.managementAudience,
-    }),
-  });
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+  const token = await demoManagementToken(harness.auth0);
   const items: Item[] = [];
   for (let page = 0; ; page++) {
     const organizations = await getJson<Array<{ id: string; name: string }>>(

@@ -20,6 +20,25 @@ export const DEMO_AUTH0_AUDIENCE = 'https://organizations.example.com/graphql';
 
 const MANAGEMENT_SCOPES = ['read:organizations', 'read:organization_member_roles', 'read:roles'];
 
+/**
+ * A Management API token for the demo client, asked of the fake's token endpoint as the
+ * subgraph asks it: for what reads the fake directly (the bench's bare processes, test oracles).
+ */
+export async function demoManagementToken(auth0: FakeAuth0): Promise<string> {
+  const response = await fetch(`${auth0.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: DEMO_AUTH0_CLIENT_ID,
+      client_secret: DEMO_AUTH0_CLIENT_SECRET,
+      audience: auth0.managementAudience,
+    }),
+  });
+  if (response.status !== 200) throw new Error(`the fake Auth0 refused a Management API token: ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
 type DemoRoleName = 'admin' | 'member' | 'billing';
 
 const ROLE_PERMISSIONS: Record<DemoRoleName, { description: string; permissions: string[] }> = {
