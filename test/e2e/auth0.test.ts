@@ -970,26 +970,30 @@ describe('a fixed Management API token (AUTH0_MANAGEMENT_TOKEN)', () => {
   });
 });
 
+/** Signing-key fetches the subgraph made. */
+const jwksFetches = (subgraph: Subgraph) => subgraph.auth0.requestsTo(/^\/\.well-known\/jwks\.json$/).length;
+
+/** The caller's Auth0 organization count, or the error codes instead. */
+async function auth0Count(subgraph: Subgraph, token: string): Promise<number | string[]> {
+  const { body } = await subgraph.memberships(token, { providers: ['AUTH0'] });
+  return body.errors ? codes(body) : body.data!.myOrganizationMemberships.totalCount;
+}
+
 describe('signing key rotation', () => {
   const subgraph = useSubgraph();
-  const jwksFetches = () => subgraph().auth0.requestsTo(/^\/\.well-known\/jwks\.json$/).length;
-  const auth0Count = async (token: string) => {
-    const { body } = await subgraph().memberships(token, { providers: ['AUTH0'] });
-    return body.errors ? codes(body) : body.data!.myOrganizationMemberships.totalCount;
-  };
   afterEach(() => jest.useRealTimers());
 
   it('verifies a token signed with a new key once the cached key set may be refetched', async () => {
     const before = await subgraph().token(DEMO_AUTH0_USER_ID);
-    expect(await auth0Count(before)).toBe(12);
-    expect(jwksFetches()).toBe(1);
+    expect(await auth0Count(subgraph(), before)).toBe(12);
+    expect(jwksFetches(subgraph())).toBe(1);
 
     const kid = await subgraph().auth0.rotateKey();
     const after = await subgraph().token(DEMO_AUTH0_USER_ID);
     expect(decodeProtectedHeader(after).kid).toBe(kid);
     // Within jose's cooldown (30 s) an unknown kid does not refetch: forged kids cannot make us hammer the tenant.
-    expect(await auth0Count(after)).toEqual(['UNAUTHENTICATED']);
-    expect(jwksFetches()).toBe(1);
+    expect(await auth0Count(subgraph(), after)).toEqual(['UNAUTHENTICATED']);
+    expect(jwksFetches(subgraph())).toBe(1);
 
     // Only the clock moves past the cooldown; timers and I/O stay real.
     jest.useFakeTimers({
@@ -1011,31 +1015,26 @@ describe('signing key rotation', () => {
         'clearTimeout',
       ],
     });
-    expect(await auth0Count(after)).toBe(12);
-    expect(jwksFetches()).toBe(2);
+    expect(await auth0Count(subgraph(), after)).toBe(12);
+    expect(jwksFetches(subgraph())).toBe(2);
     // The previous key stays published, so tokens it signed still verify, from the refreshed set.
-    expect(await auth0Count(before)).toBe(12);
-    expect(jwksFetches()).toBe(2);
+    expect(await auth0Count(subgraph(), before)).toBe(12);
+    expect(jwksFetches(subgraph())).toBe(2);
   });
 });
 
 describe('a signing key the tenant revokes', () => {
   const subgraph = useSubgraph();
-  const jwksFetches = () => subgraph().auth0.requestsTo(/^\/\.well-known\/jwks\.json$/).length;
-  const auth0Count = async (token: string) => {
-    const { body } = await subgraph().memberships(token, { providers: ['AUTH0'] });
-    return body.errors ? codes(body) : body.data!.myOrganizationMemberships.totalCount;
-  };
 
   it('stops verifying once the token was verified five minutes ago: kept tokens and the key set are both renewed then', async () => {
     const signedWithOld = await subgraph().token(DEMO_AUTH0_USER_ID);
-    expect(await auth0Count(signedWithOld)).toBe(12);
-    expect(jwksFetches()).toBe(1);
+    expect(await auth0Count(subgraph(), signedWithOld)).toBe(12);
+    expect(jwksFetches(subgraph())).toBe(1);
 
     await subgraph().auth0.rotateKey({ revokePrevious: true });
     // Verified a moment ago, against a key set fetched a moment ago: still taken (the window).
-    expect(await auth0Count(signedWithOld)).toBe(12);
-    expect(jwksFetches()).toBe(1);
+    expect(await auth0Count(subgraph(), signedWithOld)).toBe(12);
+    expect(jwksFetches(subgraph())).toBe(1);
 
     // Both clocks move 5 min on (the verified-token cache reads performance.now, jose's key set Date.now).
     const later = 5 * 60_000 + 1000;
@@ -1044,12 +1043,12 @@ describe('a signing key the tenant revokes', () => {
     const performanceNow = jest.spyOn(performance, 'now').mockImplementation(() => realPerformanceNow() + later);
     try {
       const calls = subgraph().auth0.requestsTo(usersRoute).length;
-      expect(await auth0Count(signedWithOld)).toEqual(['UNAUTHENTICATED']);
-      expect(jwksFetches()).toBe(2);
+      expect(await auth0Count(subgraph(), signedWithOld)).toEqual(['UNAUTHENTICATED']);
+      expect(jwksFetches(subgraph())).toBe(2);
       expect(subgraph().auth0.requestsTo(usersRoute)).toHaveLength(calls);
       // The tenant's new key verifies from the refetched set, with no further fetch.
-      expect(await auth0Count(await subgraph().token(DEMO_AUTH0_USER_ID))).toBe(12);
-      expect(jwksFetches()).toBe(2);
+      expect(await auth0Count(subgraph(), await subgraph().token(DEMO_AUTH0_USER_ID))).toBe(12);
+      expect(jwksFetches(subgraph())).toBe(2);
     } finally {
       dateNow.mockRestore();
       performanceNow.mockRestore();
