@@ -63,14 +63,38 @@ export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
         logUnexpectedErrors(errors, contextValue);
       },
       async willSendResponse({ response, contextValue }) {
-        const partial = contextValue.partialErrors;
-        if (partial.length === 0 || response.body.kind !== 'single') return;
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...partial.map((error) => error.toJSON())];
+        const partial = contextValue.partialErrors;
+        if (partial.length > 0) result.errors = [...(result.errors ?? []), ...partial.map((error) => error.toJSON())];
+        // The answered errors: a compiled operation's never reach didEncounterErrors (execution.ts).
+        if (result.errors) logProviderFailures(result.errors, contextValue);
       },
     };
   },
 };
+
+/** The codes of a provider that failed, or refused the subgraph itself: what an operator acts on. */
+const PROVIDER_FAILURES = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED']);
+
+/**
+ * One warning per request whose answer holds provider failures, each kind once with how often
+ * it was answered (an `_entities` batch may repeat one a hundred times). Their messages are
+ * written for callers (route templates and providers' error codes; never a URL or a token),
+ * and say more than the metrics do: which grant is missing, which field did not fit.
+ */
+function logProviderFailures(errors: readonly GraphQLFormattedError[], contextValue: GraphQLContext): void {
+  const failures = new Map<string, { provider: unknown; code: string; message: string; count: number }>();
+  for (const { message, extensions } of errors) {
+    const code = String(extensions?.code);
+    if (!PROVIDER_FAILURES.has(code)) continue;
+    const key = `${String(extensions?.provider)}\u0000${code}\u0000${message}`;
+    const known = failures.get(key);
+    if (known) known.count += 1;
+    else failures.set(key, { provider: extensions?.provider, code, message, count: 1 });
+  }
+  if (failures.size > 0) contextValue.logger.warn({ failures: [...failures.values()] }, 'provider failed');
+}
 
 /** Errors that are neither the contract's nor GraphQL's about the request: bugs, logged. */
 export function logUnexpectedErrors(errors: readonly GraphQLError[], contextValue: GraphQLContext): void {

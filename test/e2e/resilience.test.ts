@@ -8,7 +8,13 @@
  */
 import type { Config } from '../../src/config';
 import { FakeAuth0 } from '../../src/fakes/auth0/fake-auth0';
-import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_CLIENT_SECRET, DEMO_AUTH0_USER_ID } from '../../src/fakes/auth0/seed';
+import {
+  DEMO_AUTH0_ADMIN_USER_ID,
+  DEMO_AUTH0_AUDIENCE,
+  DEMO_AUTH0_CLIENT_SECRET,
+  DEMO_AUTH0_GOOGLE_USER_ID,
+  DEMO_AUTH0_USER_ID,
+} from '../../src/fakes/auth0/seed';
 import { FakeCloudFoundry } from '../../src/fakes/cloudfoundry/fake-cloudfoundry';
 import { DEMO_CF_CLIENT_SECRET, DEMO_CF_USER_GUID } from '../../src/fakes/cloudfoundry/seed';
 import type { Fault, FakeServer } from '../../src/fakes/fake-server';
@@ -431,6 +437,66 @@ describe('retries, rate limits, server errors, resets and malformed answers', ()
       expect(harness.cloudFoundry.requests).toHaveLength(0);
       await expectHealthy(harness, callers);
     });
+  });
+});
+
+describe('provider failures in the log', () => {
+  let harness: Harness;
+  let callers: Callers;
+  beforeAll(async () => {
+    ({ harness, callers } = await startWarm((config) => config));
+  });
+  afterAll(() => stop(harness));
+
+  /** The 'provider failed' warnings logged since `from` for the request `requestId`. */
+  const warnings = (from: number, requestId: string) =>
+    logLines
+      .slice(from)
+      .map((line) => JSON.parse(line) as { msg?: string; reqId?: string; level: number; failures?: unknown })
+      .filter((line) => line.msg === 'provider failed' && line.reqId === requestId)
+      .map(({ level, failures }) => ({ level, failures }));
+
+  it('are one warning per request with its id, each kind once with how often it was answered; a request all providers answered logs none', async () => {
+    const from = logLines.length;
+    const complete = await graphql(harness, MEMBERSHIPS, {
+      variables: { first: 20 },
+      headers: { ...bearer(callers.auth0), ...session, 'x-request-id': 'log-complete' },
+    });
+    expectComplete(complete, ['AUTH0', 'WACHT']);
+
+    // The subgraph's Management API grant lacks the scope: not retried, the same error for both users.
+    harness.auth0.fail({
+      path: AUTH0_LIST_ROUTE,
+      times: Infinity,
+      status: 403,
+      body: { statusCode: 403, error: 'Forbidden', message: 'Insufficient scope; expected any of: read:organizations.', errorCode: 'insufficient_scope' },
+    });
+    const admin = await harness.auth0.mintCallerToken(DEMO_AUTH0_ADMIN_USER_ID, { audience: DEMO_AUTH0_AUDIENCE, permissions: ['read:organizations'] });
+    rememberSecret('a minted Auth0 admin token', admin);
+    const failed = await graphql(harness, USER_ORGANIZATIONS, {
+      variables: { representations: [DEMO_AUTH0_USER_ID, DEMO_AUTH0_GOOGLE_USER_ID].map((id) => ({ __typename: 'User', id })) },
+      headers: { ...bearer(admin), 'x-request-id': 'log-failed' },
+    });
+    const messages = failed.errors!.map((error) => [error.message, error.extensions]);
+    expect(messages).toEqual([
+      [expect.stringMatching(/grant lacks a scope/), { code: 'UPSTREAM_ERROR', provider: 'AUTH0' }],
+      [failed.errors![0]!.message, { code: 'UPSTREAM_ERROR', provider: 'AUTH0' }],
+    ]);
+
+    expect(warnings(from, 'log-failed')).toEqual([
+      { level: 40, failures: [{ provider: 'AUTH0', code: 'UPSTREAM_ERROR', message: failed.errors![0]!.message, count: 2 }] },
+    ]);
+    expect(warnings(from, 'log-complete')).toEqual([]);
+
+    // A page with Auth0 missing beside Wacht's items (an operation run often enough to be compiled).
+    const partial = await graphql(harness, MEMBERSHIPS, {
+      variables: { first: 20 },
+      headers: { ...bearer(callers.auth0), ...session, 'x-request-id': 'log-partial' },
+    });
+    expect(partial.data!.myOrganizationMemberships).toMatchObject({ totalCount: COUNTS.WACHT, unavailableProviders: ['AUTH0'] });
+    expect(warnings(from, 'log-partial')).toEqual([
+      { level: 40, failures: [{ provider: 'AUTH0', code: 'UPSTREAM_ERROR', message: failed.errors![0]!.message, count: 1 }] },
+    ]);
   });
 });
 
