@@ -1,7 +1,8 @@
 /**
  * The contract's errors on the GraphQL side: AppError → `extensions.code` (with `provider`
- * and `retryAfter` where they apply), internal errors masked, and the errors of providers
- * that failed while the others answered, sent beside the data.
+ * and `retryAfter` where they apply), internal errors masked (and logged), the errors of
+ * providers that failed while the others answered, sent beside the data, and provider
+ * failures logged for the operator.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -54,7 +55,7 @@ function isAboutTheRequest(error: unknown, path: unknown): boolean {
 /**
  * Partial results: a resolver that returns data despite a failed provider records the
  * failure in the context; it is added to the response's errors here. Unexpected errors are
- * logged (they are masked in the response).
+ * logged (they are masked in the response), and so are the answer's provider failures.
  */
 export const errorReportingPlugin: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
