@@ -87,6 +87,13 @@ class ClientGone extends Error {
   }
 }
 
+/** The budget ran out while the call waited for a free connection (UPSTREAM_CONCURRENCY). */
+class QueuedTooLong extends Error {
+  constructor() {
+    super('the retry budget ran out waiting for a free connection');
+  }
+}
+
 /** The budget ran out while the call waited its turn after `refusal`. */
 class BudgetSpent extends Error {
   constructor(readonly refusal: UpstreamResponse) {
@@ -158,10 +165,14 @@ export class ProviderResilience {
             if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
             const given = Math.max(1, deadline - Date.now());
-            // The wait for a rate limit ended late (a stalled machine): an attempt this short
-            // could not finish and would only spend the provider's allowance.
-            const missed = given < MIN_ATTEMPT_MS ? this.turnMissed(refused) : undefined;
-            if (missed) throw new BudgetSpent(missed);
+            // Too little of the budget is left: the call queued for a free connection behind a
+            // burst, or its wait for a rate limit ended late (a stalled machine). An attempt this
+            // short could not finish: it would spend the provider's allowance, and its timeout
+            // would count as the provider's failure, so that one busy request could open the
+            // circuit for every caller. Not while half-open: the probe is made all the same.
+            if (given < MIN_ATTEMPT_MS && this.breaker.state !== CircuitState.HalfOpen) {
+              throw refused ? new BudgetSpent(refused) : new QueuedTooLong();
+            }
             // Counted as sent, so that the retries counted are the requests made after the first.
             if (attempts > 1) this.observer?.retried(this.provider);
             const started = Date.now();
@@ -205,6 +216,13 @@ export class ProviderResilience {
       return new AppError('UPSTREAM_UNAVAILABLE', `${provider} is failing: not asking it again for a while (circuit open)`, {
         provider,
       });
+    }
+    if (error instanceof QueuedTooLong) {
+      return new AppError(
+        'UPSTREAM_UNAVAILABLE',
+        `${provider} was not asked: the call waited for a free connection past its time budget (UPSTREAM_CONCURRENCY)`,
+        { provider },
+      );
     }
     if (error instanceof BulkheadRejectedError) {
       return new AppError('UPSTREAM_UNAVAILABLE', `${provider} has too many requests waiting`, { provider });

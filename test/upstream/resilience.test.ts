@@ -82,6 +82,28 @@ describe('ProviderResilience', () => {
     expect(attempts).toBe(6);
   });
 
+  it('a call whose budget ran out while it queued for a free connection is not sent, and opens no circuit', async () => {
+    const { policy, circuit } = watched({ concurrency: 1, budgetMs: 500 });
+    // The one connection is busy for 450 ms of the second call's 500 ms budget.
+    const first = policy.run(() => sleep(450).then(() => ok));
+    const queuedTimeouts: number[] = [];
+    const second = policy.run((timeoutMs) => {
+      queuedTimeouts.push(timeoutMs);
+      return hang(timeoutMs);
+    });
+    expect(await first).toBe(ok);
+    await expect(second).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/waited for a free connection/),
+      details: { provider: 'AUTH0' },
+    });
+    // Sent with the ~50 ms left, it would have timed out, and with a threshold of one failure
+    // opened the circuit for every other caller.
+    expect(queuedTimeouts).toEqual([]);
+    expect(circuit).toEqual([]);
+    expect(await policy.run(async () => ok)).toBe(ok);
+  });
+
   it('a provider that hangs, when the timeout is the whole budget, is a failure the circuit counts', async () => {
     const { policy, circuit } = watched({ budgetMs: 200 });
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
