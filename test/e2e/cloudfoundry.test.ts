@@ -440,6 +440,15 @@ describe('Cloud Foundry with the subgraph’s UAA client', () => {
       ['over 100 in values', { name: { in: Array.from({ length: 101 }, (_, i) => `org ${i}`) } }],
       ['an empty guid', { managerGuid: { eq: '' } }],
       ['a blank guid in a list', { auditorGuid: { in: [DEMO_CF_USER_GUID, ' '] } }],
+      [
+        "three association filters of 100 guids each (more than Cloud Controller's request line holds)",
+        Object.fromEntries(
+          ['spaceGuid', 'managerGuid', 'auditorGuid'].map((field, f) => [
+            field,
+            { in: Array.from({ length: 100 }, (_, i) => `0000000${f}-0000-4000-8000-${String(i).padStart(12, '0')}`) },
+          ]),
+        ),
+      ],
     ])('%s is BAD_USER_INPUT', async (_label, filter) => {
       const { body, connection } = await asUser({ filter });
       expect(connection).toBeNull();

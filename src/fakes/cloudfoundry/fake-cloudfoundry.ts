@@ -28,6 +28,11 @@ import {
   type Collation,
 } from './q-parser';
 
+/** nginx's default header buffer, which a request line must fit. */
+const NGINX_REQUEST_LINE_BYTES = 8 * 1024;
+const NGINX_URI_TOO_LARGE =
+  '<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n<center><h1>414 Request-URI Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
 export type OrganizationStatus = 'active' | 'suspended' | 'deleting';
 export type OrganizationRole = 'user' | 'manager' | 'billing_manager' | 'auditor';
 
@@ -282,6 +287,15 @@ export class FakeCloudFoundry extends FakeServer {
   }
 
   protected routes(app: FastifyInstance): void {
+    // nginx in front of Cloud Controller (capi-release's nginx_cc, with nginx's default
+    // `large_client_header_buffers 4 8k`): a request line that does not fit one buffer is
+    // refused, with nginx's page, before Cloud Controller sees it.
+    app.addHook('onRequest', async (request, reply) => {
+      if (`${request.method} ${request.raw.url ?? ''} HTTP/1.1\r\n`.length > NGINX_REQUEST_LINE_BYTES) {
+        return reply.code(414).type('text/html').send(NGINX_URI_TOO_LARGE);
+      }
+      return undefined;
+    });
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof CloudControllerError) return reply.code(error.status).send(error.body);
       return reply.code(500).send(unknownError().body);

@@ -41,12 +41,21 @@ const NAME_COMPARISONS = [
 ] as const satisfies ReadonlyArray<readonly [keyof StringFilter, Operator]>;
 
 /**
+ * The most the encoded `q` parameters may take. Cloud Controller sits behind nginx, whose
+ * request line must fit one header buffer, 8 KiB by default (`large_client_header_buffers 4
+ * 8k`; longer is 414); the method, path and paging parameters take under 200 bytes of it.
+ * Five association filters of 100 guids each would need ~19 KiB.
+ */
+export const MAX_Q_LENGTH = 7_680;
+
+/**
  * Throws BAD_USER_INPUT for a filter that `q` cannot carry faithfully: a `gt`/`lt` value
- * starting with `=` (Cloud Controller would read `>=`/`<=`) or a value that is not
- * well-formed Unicode (it cannot be percent-encoded). No upstream call is made for it.
+ * starting with `=` (Cloud Controller would read `>=`/`<=`), a value that is not well-formed
+ * Unicode (it cannot be percent-encoded), or more than a request line can hold. No upstream
+ * call is made for it.
  */
 export function assertExpressible(filter: OrganizationFilter): void {
-  clausesOf(filter).forEach(assertSendable);
+  toQueryFilters(filter);
 }
 
 /**
@@ -57,10 +66,15 @@ export function assertExpressible(filter: OrganizationFilter): void {
  * another meaning than the one asked for.
  */
 export function toQueryFilters(filter: OrganizationFilter): string[] {
-  return clausesOf(filter).map((clause) => {
+  const q = clausesOf(filter).map((clause) => {
     assertSendable(clause);
     return render(clause);
   });
+  const length = toQueryString(q, {}).length;
+  if (length > MAX_Q_LENGTH) {
+    throw badUserInput(`filter: too long for Cloud Foundry's query string (${length} characters encoded, at most ${MAX_Q_LENGTH})`);
+  }
+  return q;
 }
 
 /**

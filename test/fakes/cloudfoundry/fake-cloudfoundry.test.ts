@@ -339,6 +339,18 @@ describe('q', () => {
     expect(names(answer)).toEqual(expected);
   });
 
+  it("is refused by nginx in front (414, its HTML page) when the request line passes 8 KiB", async () => {
+    const fits = await fetch(`${fake.url}/v2/users/${ALICE}/organizations?${query({ q: `name:${'n'.repeat(7_900)}` })}`, {
+      headers: { authorization: `bearer ${aliceToken}` },
+    });
+    expect(fits.status).toBe(200);
+    const tooLong = await fetch(`${fake.url}/v2/users/${ALICE}/organizations?${query({ q: `name:${'n'.repeat(8_200)}` })}`, {
+      headers: { authorization: `bearer ${aliceToken}` },
+    });
+    expect(tooLong.status).toBe(414);
+    expect(await tooLong.text()).toContain('<title>414 Request-URI Too Large</title>');
+  });
+
   it("reads '+' in the query string as a space, '%2B' as '+'", async () => {
     const answer = await get(`/v2/users/${ALICE}/organizations?q=name:R%26D+%2B+%231`);
     expect(names(answer)).toEqual(['R&D + #1']);

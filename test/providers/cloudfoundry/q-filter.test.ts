@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { OrganizationFilter, StringFilter } from '../../../src/graphql/generated';
 import {
   assertExpressible,
+  MAX_Q_LENGTH,
   toQueryFilters,
   toQueryString,
 } from '../../../src/providers/cloudfoundry/q-filter';
@@ -113,6 +114,20 @@ describe('toQueryFilters', () => {
     const values = Array.from({ length: 101 }, (_, i) => `n${i}`);
     expect(() => assertExpressible({ name: { in: values }, spaceGuid: { eq: 'g' } })).not.toThrow();
     expect(toQueryFilters({ name: { in: values } })).toEqual([`name IN ${values.join(',')}`]);
+  });
+
+  it("refuses a filter whose q would not fit Cloud Controller's request line, and takes one that just fits", () => {
+    const guids = (seed: number) => Array.from({ length: 100 }, (_, i) => `${String(seed).padStart(8, '0')}-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const tooLong = { spaceGuid: { in: guids(1) }, managerGuid: { in: guids(2) }, auditorGuid: { in: guids(3) } };
+    for (const attempt of [() => assertExpressible(tooLong), () => toQueryFilters(tooLong)]) {
+      expect(attempt).toThrow(
+        expect.objectContaining({ code: 'BAD_USER_INPUT', details: {}, message: expect.stringMatching(/^filter: too long for Cloud Foundry's query string \(\d+ characters encoded, at most 7680\)$/) }),
+      );
+    }
+    // Exactly at the limit: `q=name%3A` (9 characters) and the name; one more is over.
+    const atLimit = { name: { eq: 'n'.repeat(MAX_Q_LENGTH - 9) } };
+    expect(toQueryString(toQueryFilters(atLimit), {}).length).toBe(MAX_Q_LENGTH);
+    expect(() => assertExpressible({ name: { eq: 'n'.repeat(MAX_Q_LENGTH - 8) } })).toThrow(/too long/);
   });
 
   it('accepts a surrogate pair (an emoji)', () => {
