@@ -19,7 +19,10 @@
  *   the schema it serves with its per-field hooks on the first traced request.
  * - Operations are known by Apollo's hash of their text and name, in two bounded LRUs: the runs
  *   of operations not compiled yet (a flood of new text only delays compiling) and the compiled
- *   ones (~50 KB each; at most MAX_COMPILED).
+ *   ones: at most MAX_COMPILED, and at most MAX_COMPILED_FIELDS fields between them. Generated
+ *   code grows with the fields an operation selects, written out (measured: 29 KB for a page
+ *   of 18 fields, 511 KB for thirty aliases of a 50-field fragment, 1 500 fields), so large
+ *   operations evict one another instead of holding up to 250 MB.
  * - Operations with an alias or a variable named `__proto__` stay on graphql-js: graphql-jit
  *   writes response keys and variables as object literal keys, where `__proto__` is no key.
  * - Operations with `_entities` stay on graphql-js: the federation library resolves it to a
@@ -46,9 +49,15 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { rootFields } from './representations';
+import { weighWrittenOut } from './written-out';
 
-/** Compiled operations kept (each holds generated code, ~50 KB). */
+/** Compiled operations kept (each holds generated code). */
 const MAX_COMPILED = 500;
+/**
+ * The fields, written out, of the compiled operations kept: ~17 MB of large operations' code.
+ * 500 operations of 20 to 40 fields, what clients' screens send, fit.
+ */
+const MAX_COMPILED_FIELDS = 50_000;
 /** Operations whose runs are counted until they are compiled. */
 const MAX_COUNTED = 10_000;
 
@@ -61,6 +70,8 @@ export interface CompiledExecutionOptions<TContext extends BaseContext> {
   compileAfterRuns: number | null;
   /** Told of each operation that has run its runs: compiled, or kept on graphql-js for good. */
   onCompile?: (outcome: CompileOutcome) => void;
+  /** The fields, written out, of the compiled operations kept (default MAX_COMPILED_FIELDS). */
+  maxCompiledFields?: number;
   /** What Apollo Server is given as `formatError`, and whether its answers carry stack traces. */
   formatError?: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   includeStacktraceInErrorResponses?: boolean;
@@ -72,9 +83,9 @@ export interface CompiledExecutionOptions<TContext extends BaseContext> {
 type Compiled = CompiledQuery | 'not_compilable';
 
 export function compiledExecutionPlugin<TContext extends BaseContext>(options: CompiledExecutionOptions<TContext>): ApolloServerPlugin<TContext> {
-  const { schema, compileAfterRuns } = options;
+  const { schema, compileAfterRuns, maxCompiledFields = MAX_COMPILED_FIELDS } = options;
   const runs = new LRUCache<string, number>({ max: MAX_COUNTED });
-  const compiledOperations = new LRUCache<string, Compiled>({ max: MAX_COMPILED });
+  const compiledOperations = new LRUCache<string, Compiled>({ max: MAX_COMPILED, maxSize: maxCompiledFields });
 
   /** The operation compiled, once it has run enough; undefined while it runs on graphql-js. */
   const compiledOnRepeat = (key: string, document: DocumentNode, operation: OperationDefinitionNode): CompiledQuery | undefined => {
@@ -87,11 +98,13 @@ export function compiledExecutionPlugin<TContext extends BaseContext>(options: C
       return undefined;
     }
     runs.delete(key);
-    const made = compilable(document, operation)
+    // One that could not be kept would be compiled again on every run: it stays on graphql-js.
+    const fields = weighWrittenOut(operation.selectionSet, document, (field, inner) => 1 + (field.selectionSet ? inner(field.selectionSet) : 0));
+    const made = compilable(document, operation) && fields <= maxCompiledFields
       ? compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true })
       : undefined;
     const compiled = made && isCompiledQuery(made) ? made : undefined;
-    compiledOperations.set(key, compiled ?? 'not_compilable');
+    compiledOperations.set(key, compiled ?? 'not_compilable', { size: compiled ? Math.max(1, fields) : 1 });
     options.onCompile?.(compiled ? 'compiled' : 'not_compilable');
     return compiled;
   };

@@ -21,14 +21,13 @@ import {
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connections/arguments';
+import { fragmentsOf, weighWrittenOut } from '../graphql/written-out';
 
 /** What one operation's page sizes cost, by the values its page-size variables take. */
 interface CostedOperation {
@@ -135,56 +134,14 @@ function costRefusal(
       }),
     );
   }
-  const cost = costOf(operation.selectionSet, {
-    fragments: new Map(fragments.map((fragment) => [fragment.name.value, fragment])),
-    pageSizes,
-    fragmentCosts: new Map(),
+  const cost = weighWrittenOut(operation.selectionSet, document, (field, inner) => {
+    // Introspection is limited by depth, and off in production.
+    if (field.name.value === '__schema') return 0;
+    if (!field.selectionSet) return COST.leaf;
+    const times = Math.max(1, pageSizes.get(field) ?? 1);
+    return (COST.object + COST.depthFactor * inner(field.selectionSet)) * times;
   });
   return cost > maxCost ? `Query Cost limit of ${maxCost} exceeded, found ${cost}.` : null;
 }
 
 const COST = { leaf: 1, object: 2, depthFactor: 1.5 } as const;
-
-interface Costing {
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
-  pageSizes: ReadonlyMap<FieldNode, number>;
-  /** Each fragment's cost, once reckoned. */
-  fragmentCosts: Map<string, number>;
-}
-
-function costOf(selectionSet: SelectionSetNode, costing: Costing): number {
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      // Introspection is limited by depth, and off in production.
-      if (selection.name.value === '__schema') continue;
-      if (!selection.selectionSet) {
-        cost += COST.leaf;
-        continue;
-      }
-      const times = Math.max(1, costing.pageSizes.get(selection) ?? 1);
-      cost += (COST.object + COST.depthFactor * costOf(selection.selectionSet, costing)) * times;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      cost += costOf(selection.selectionSet, costing);
-    } else {
-      cost += fragmentCost(selection.name.value, costing);
-    }
-  }
-  return cost;
-}
-
-function fragmentCost(name: string, costing: Costing): number {
-  let cost = costing.fragmentCosts.get(name);
-  if (cost === undefined) {
-    // Validation refused cycles; were one here, it would count nothing.
-    costing.fragmentCosts.set(name, 0);
-    const fragment = costing.fragments.get(name);
-    cost = fragment ? costOf(fragment.selectionSet, costing) : 0;
-    costing.fragmentCosts.set(name, cost);
-  }
-  return cost;
-}
-
-function fragmentsOf(document: DocumentNode): FragmentDefinitionNode[] {
-  return document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
-}

@@ -273,3 +273,46 @@ describe('a server fault on the compiled path', () => {
     expect(compiled.logged).toEqual(onGraphQLJs.logged);
   });
 });
+
+describe('the compiled operations kept', () => {
+  const schema = () => buildSchema('type Query { a: Int b: Int c: Int d: Int }');
+  /** A server that compiles from the first run, keeping at most `maxCompiledFields` fields' worth; what it compiled. */
+  const serverKeeping = async (maxCompiledFields: number) => {
+    const compiled: string[] = [];
+    let current = '';
+    const server = new ApolloServer({
+      schema: schema(),
+      plugins: [
+        compiledExecutionPlugin({ schema: schema(), compileAfterRuns: 0, maxCompiledFields, onCompile: (outcome) => compiled.push(`${current}: ${outcome}`) }),
+      ],
+    });
+    await server.start();
+    const run = async (query: string) => {
+      current = query;
+      const response = await server.executeOperation({ query });
+      expect(response.body).toMatchObject({ kind: 'single', singleResult: { data: expect.any(Object) } });
+    };
+    return { server, run, compiled };
+  };
+
+  it('are bounded by the fields they select, written out (fragments where spread): large operations evict one another', async () => {
+    const { server, run, compiled } = await serverKeeping(6);
+    try {
+      await run('{ a b c }'); // 3 fields
+      await run('{ a b c }'); // kept: not compiled again
+      await run('query F { ...Two ...Two } fragment Two on Query { c d }'); // 4 fields: 7 > 6, the first goes
+      await run('{ a b c }'); // compiled again
+      await run('{ a b c d e: a f: b g: c }'); // 7 fields: more than can be kept, left on graphql-js
+      await run('{ a b c d e: a f: b g: c }'); // and not compiled again
+      expect(compiled).toEqual([
+        '{ a b c }: compiled',
+        'query F { ...Two ...Two } fragment Two on Query { c d }: compiled',
+        '{ a b c }: compiled',
+        '{ a b c d e: a f: b g: c }: not_compilable',
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
