@@ -40,10 +40,14 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
     JSON.stringify([userGuid, q, page, resultsPerPage, orderByName]);
   const pages = perKeyLoader(
     async (key: PageKey) =>
-      cache.lists.through(async () => `cloudfoundry:${await cache.cacheScope()}:${pageKey(key)}`, () => {
-        const { userGuid, ...query } = key;
-        return api.page(userGuid, 'organizations', query);
-      }),
+      cache.lists.through(
+        async () => `cloudfoundry:${await cache.cacheScope()}:${pageKey(key)}`,
+        () => {
+          const { userGuid, ...query } = key;
+          return api.page(userGuid, 'organizations', query);
+        },
+        (page) => page.resources.length,
+      ),
     pageKey,
   );
   const readHeldRoles = (userGuid: string): Promise<HeldRoles> =>
@@ -55,7 +59,11 @@ export function cloudFoundrySource(caller: Caller, api: CloudFoundryDataSource, 
     );
   // Kept with the pages (when configured), under the same credential scope.
   const heldRoles = perKeyLoader((userGuid: string) =>
-    cache.lists.through(async () => `cloudfoundry:${await cache.cacheScope()}:roles:${userGuid}`, () => readHeldRoles(userGuid)),
+    cache.lists.through(
+      async () => `cloudfoundry:${await cache.cacheScope()}:roles:${userGuid}`,
+      () => readHeldRoles(userGuid),
+      (held) => held.reduce((count, { organizations }) => count + organizations.size, 0),
+    ),
   );
   const organizations = perKeyLoader((guid: string) => api.organization(guid));
 
