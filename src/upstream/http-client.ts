@@ -64,7 +64,7 @@ export class UpstreamClient {
       span.setAttributes({ 'organizations.provider': upstream.provider, 'http.route': upstream.route });
       try {
         const response = await this.policyFor(upstream.provider).run(
-          (remainingMs) => this.attempt(upstream, Math.min(this.options.timeoutMs, remainingMs)),
+          (timeoutMs) => this.attempt(upstream, timeoutMs),
           upstream.abandonable ? upstreamTally.getStore()?.connection : undefined,
         );
         span.setAttribute('http.response.status_code', response.status);
@@ -85,7 +85,11 @@ export class UpstreamClient {
   private policyFor(provider: IdentityProvider): ProviderResilience {
     let policy = this.policies.get(provider);
     if (!policy) {
-      policy = new ProviderResilience(provider, { ...DEFAULT_RESILIENCE, ...this.options.resilience }, this.options.observer);
+      policy = new ProviderResilience(
+        provider,
+        { ...DEFAULT_RESILIENCE, ...this.options.resilience, attemptTimeoutMs: this.options.timeoutMs },
+        this.options.observer,
+      );
       this.policies.set(provider, policy);
     }
     return policy;

@@ -39,6 +39,8 @@ export interface ResilienceSettings {
   breakerThreshold: number;
   /** How long the circuit stays open before a probe is let through. */
   halfOpenAfterMs: number;
+  /** The most one attempt may take (UPSTREAM_TIMEOUT_MS); unset, the rest of the budget. */
+  attemptTimeoutMs?: number;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceSettings = {
@@ -91,6 +93,13 @@ class ClientGone extends Error {
 class QueuedTooLong extends Error {
   constructor() {
     super('the retry budget ran out waiting for a free connection');
+  }
+}
+
+/** An attempt the budget cut short (given less than a whole attempt's time) timed out. */
+class CutShort extends Error {
+  constructor() {
+    super('the attempt ran out of the time left in the retry budget');
   }
 }
 
@@ -164,7 +173,7 @@ export class ProviderResilience {
             // the same, since the breaker would take an attempt not made for a success.
             if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
-            const given = Math.max(1, deadline - Date.now());
+            const given = Math.max(1, Math.min(this.settings.attemptTimeoutMs ?? Infinity, deadline - Date.now()));
             // Too little of the budget is left: the call queued for a free connection behind a
             // burst, or its wait for a rate limit ended late (a stalled machine). An attempt this
             // short could not finish: it would spend the provider's allowance, and its timeout
@@ -179,7 +188,8 @@ export class ProviderResilience {
             try {
               return await attempt(given);
             } catch (error) {
-              throw this.budgetSpent(error, refused, given, Date.now() - started) ?? error;
+              const took = Date.now() - started;
+              throw this.budgetSpent(error, refused, given, took) ?? this.cutShort(error, given, took) ?? error;
             }
           }),
         ),
@@ -202,6 +212,22 @@ export class ProviderResilience {
     return missed && new BudgetSpent(missed);
   }
 
+  /**
+   * An attempt that timed out when the budget had left it less than a whole attempt's time
+   * (UPSTREAM_TIMEOUT_MS, or the whole budget where that is shorter): a call that queued for a
+   * free connection behind a burst, or retried late. A provider answering in its usual time
+   * could not have answered in time: the breaker must not count it as the provider's failure,
+   * or one busy request opens the circuit for every caller. Not while the circuit is half-open:
+   * the probe's outcome decides.
+   */
+  private cutShort(error: unknown, givenMs: number, tookMs: number): CutShort | undefined {
+    const wholeAttemptMs = Math.min(this.settings.attemptTimeoutMs ?? Infinity, this.settings.budgetMs);
+    const ranOut = isTransportFailure(error) && tookMs >= givenMs - BUDGET_END_SLACK_MS;
+    return ranOut && givenMs < wholeAttemptMs - BUDGET_END_SLACK_MS && this.breaker.state !== CircuitState.HalfOpen
+      ? new CutShort()
+      : undefined;
+  }
+
   /** The refusal a call waiting its turn answers when the budget cuts it short; none while the circuit is half-open. */
   private turnMissed(refused: UpstreamResponse | undefined): UpstreamResponse | undefined {
     return this.breaker.state === CircuitState.HalfOpen ? undefined : refused;
@@ -214,6 +240,11 @@ export class ProviderResilience {
     }
     if (error instanceof BrokenCircuitError) {
       return new AppError('UPSTREAM_UNAVAILABLE', `${provider} is failing: not asking it again for a while (circuit open)`, {
+        provider,
+      });
+    }
+    if (error instanceof CutShort) {
+      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} did not answer in the time left in the call's budget (UPSTREAM_RETRY_BUDGET_MS)`, {
         provider,
       });
     }

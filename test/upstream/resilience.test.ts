@@ -104,15 +104,42 @@ describe('ProviderResilience', () => {
     expect(await policy.run(async () => ok)).toBe(ok);
   });
 
+  it('an attempt the budget left less than a whole attempt, that times out, is UPSTREAM_UNAVAILABLE and opens no circuit', async () => {
+    const { policy, circuit } = watched({ concurrency: 1, budgetMs: 600, attemptTimeoutMs: 500 });
+    // The one connection is busy for 300 ms: the queued call is left ~300 ms of its 500.
+    const first = policy.run(() => sleep(300).then(() => ok));
+    const given: number[] = [];
+    const second = policy.run((timeoutMs) => {
+      given.push(timeoutMs);
+      return hang(timeoutMs);
+    });
+    expect(await first).toBe(ok);
+    await expect(second).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/time left in the call's budget/),
+      details: { provider: 'AUTH0' },
+    });
+    expect(given).toHaveLength(1);
+    expect(given[0]).toBeGreaterThanOrEqual(100);
+    expect(given[0]).toBeLessThan(500);
+    // A provider answering in its usual time could not have: with a threshold of one failure,
+    // counting it would have opened the circuit for every other caller.
+    expect(circuit).toEqual([]);
+    // A whole attempt that times out is the provider's failure.
+    await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AUTH0 did not answer in time' });
+    expect(circuit).toEqual(['open']);
+  });
+
   it('a provider that hangs, when the timeout is the whole budget, is a failure the circuit counts', async () => {
     const { policy, circuit } = watched({ budgetMs: 200 });
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(circuit).toEqual(['open']);
   });
 
-  it("after a refusal then a server error, a timeout at the budget's end is that failure, counted, not the old refusal", async () => {
-    // Room for the refusal's wait (≤ 1 s) and the 503's backoff (≤ 0.8 s) before the hanging attempt.
-    const { policy, circuit } = watched({ budgetMs: 3_000, breakerThreshold: 2 });
+  it('after a refusal then a server error, a timeout of a whole attempt is that failure, counted, not the old refusal', async () => {
+    // Room for the refusal's wait (≤ 1 s) and the 503's backoff (≤ 0.8 s) before the hanging
+    // attempt, which still gets its whole second.
+    const { policy, circuit } = watched({ budgetMs: 3_000, breakerThreshold: 2, attemptTimeoutMs: 1_000 });
     const answers = [refusal, unavailable];
     await expect(policy.run(async (timeoutMs) => answers.shift() ?? hang(timeoutMs))).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
