@@ -740,6 +740,35 @@ describe("a burst over a small Auth0 plan's rate limit (2 requests a second)", (
   });
 });
 
+describe("one request's burst, queued past its budget", () => {
+  let harness: Harness;
+  afterAll(() => stop(harness));
+
+  it("is UPSTREAM_UNAVAILABLE for the calls that did not fit, and opens no circuit: the next caller is answered in full", async () => {
+    // Five connections to Cloud Foundry, 200 ms an answer, a 2 s budget: ~50 of the burst's 200
+    // calls fit; the rest wait for a connection until their budget is (nearly) spent.
+    harness = await start((config) => ({ ...config, resilience: { ...config.resilience, budgetMs: 2_000, concurrency: 5 } }));
+    harness.cloudFoundry.latencyMs = 200;
+    const admin = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['cloud_controller.admin_read_only', 'openid'] });
+    const user = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+    rememberSecret('a minted UAA admin token', admin);
+    rememberSecret('a minted UAA caller token', user);
+    const users = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: organizations(first: 1, filter: { name: { gte: "a${i}" } }) { totalCount }`);
+    const burst = await graphql(harness, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { ${aliases.join(' ')} } } }`, {
+      variables: { r: users.map((id) => ({ __typename: 'User', id })) },
+      headers: bearer(admin),
+    });
+    const messages = new Set(burst.errors!.map((error) => error.message));
+    expect(burst.errors!.length).toBeGreaterThan(50);
+    expect([...messages].every((message) => /waited for a free connection|time left in the call's budget/.test(message))).toBe(true);
+    expect(await metric(harness, 'upstream_circuit_open', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
+
+    harness.cloudFoundry.latencyMs = 0;
+    expectComplete((await memberships(harness, { ...bearer(user), ...session })).body, ['CLOUD_FOUNDRY', 'WACHT']);
+  });
+});
+
 describe('UPSTREAM_MAX_RETRIES=0', () => {
   let harness: Harness | undefined;
   afterAll(() => stop(harness));
