@@ -7,7 +7,7 @@
 import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 
 /** A field's weight, given what its selection weighs (`inner`, for fields that have one). */
-export type FieldWeight = (field: FieldNode, inner: (selectionSet: SelectionSetNode) => number) => number;
+type FieldWeight = (field: FieldNode, inner: (selectionSet: SelectionSetNode) => number) => number;
 
 export function weighWrittenOut(selectionSet: SelectionSetNode, document: DocumentNode, weigh: FieldWeight): number {
   const fragments = new Map(fragmentsOf(document).map((fragment) => [fragment.name.value, fragment]));

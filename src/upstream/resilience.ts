@@ -2,8 +2,9 @@
  * Resilience policies per provider (cockatiel), applied to every upstream exchange in one
  * place so that retries never multiply across layers:
  * - a concurrency limit (bulkhead with a queue), so a batch of 100 users never opens 100 sockets;
- * - a circuit breaker that fails fast after consecutive failures (network, timeout, 5xx) and
- *   lets a probe through after a while;
+ * - a circuit breaker that fails fast after consecutive failures (network, a whole attempt's
+ *   timeout, 5xx) and lets a probe through after a while: a call the budget cut short is no
+ *   failure of the provider's;
  * - at most two retries for 408, 5xx and network failures (exponential backoff with jitter), and
  *   for 429 up to five as the call's time budget allows, each waiting what the provider asks
  *   (`Retry-After`, else `X-RateLimit-Reset`) spread over the second after it; never past the
