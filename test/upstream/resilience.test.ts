@@ -30,6 +30,24 @@ function watched(settings: Partial<ResilienceSettings>) {
   return { policy, circuit, retries };
 }
 
+/**
+ * A call holding the one connection for `busyMs`, and a call queued behind it whose attempts
+ * hang: the second's refusal, and the time each of its attempts was given.
+ */
+function queuedBehind(policy: ProviderResilience, busyMs: number) {
+  const first = policy.run(() => sleep(busyMs).then(() => ok));
+  const given: number[] = [];
+  const second = policy.run((timeoutMs) => {
+    given.push(timeoutMs);
+    return hang(timeoutMs);
+  });
+  const refusal = async (message: RegExp) => {
+    await expect(second).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(message), details: { provider: 'AUTH0' } });
+    expect(await first).toBe(ok);
+  };
+  return { refusal, given };
+}
+
 describe('ProviderResilience', () => {
   it('an attempt the budget cuts short, while waiting out a rate limit, answers the last refusal and opens no circuit', async () => {
     const { policy, circuit } = watched({ budgetMs: 4_000 });
@@ -85,21 +103,11 @@ describe('ProviderResilience', () => {
   it('a call whose budget ran out while it queued for a free connection is not sent, and opens no circuit', async () => {
     const { policy, circuit } = watched({ concurrency: 1, budgetMs: 500 });
     // The one connection is busy for 450 ms of the second call's 500 ms budget.
-    const first = policy.run(() => sleep(450).then(() => ok));
-    const queuedTimeouts: number[] = [];
-    const second = policy.run((timeoutMs) => {
-      queuedTimeouts.push(timeoutMs);
-      return hang(timeoutMs);
-    });
-    expect(await first).toBe(ok);
-    await expect(second).rejects.toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: expect.stringMatching(/waited for a free connection/),
-      details: { provider: 'AUTH0' },
-    });
+    const { refusal, given } = queuedBehind(policy, 450);
+    await refusal(/waited for a free connection/);
     // Sent with the ~50 ms left, it would have timed out, and with a threshold of one failure
     // opened the circuit for every other caller.
-    expect(queuedTimeouts).toEqual([]);
+    expect(given).toEqual([]);
     expect(circuit).toEqual([]);
     expect(await policy.run(async () => ok)).toBe(ok);
   });
@@ -107,18 +115,8 @@ describe('ProviderResilience', () => {
   it('an attempt the budget left less than a whole attempt, that times out, is UPSTREAM_UNAVAILABLE and opens no circuit', async () => {
     const { policy, circuit } = watched({ concurrency: 1, budgetMs: 600, attemptTimeoutMs: 500 });
     // The one connection is busy for 300 ms: the queued call is left ~300 ms of its 500.
-    const first = policy.run(() => sleep(300).then(() => ok));
-    const given: number[] = [];
-    const second = policy.run((timeoutMs) => {
-      given.push(timeoutMs);
-      return hang(timeoutMs);
-    });
-    expect(await first).toBe(ok);
-    await expect(second).rejects.toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: expect.stringMatching(/time left in the call's budget/),
-      details: { provider: 'AUTH0' },
-    });
+    const { refusal, given } = queuedBehind(policy, 300);
+    await refusal(/time left in the call's budget/);
     expect(given).toHaveLength(1);
     expect(given[0]).toBeGreaterThanOrEqual(100);
     expect(given[0]).toBeLessThan(500);
