@@ -90,14 +90,14 @@ class ClientGone extends Error {
   }
 }
 
-/** The budget ran out while the call waited for a free connection (UPSTREAM_CONCURRENCY). */
+/** The budget ran out while the call waited its turn (for a connection, or to be retried). */
 class QueuedTooLong extends Error {
   constructor() {
     super('the retry budget ran out waiting for a free connection');
   }
 }
 
-/** An attempt the budget cut short (given less than a whole attempt's time) timed out. */
+/** An attempt the budget left less than half a whole attempt's time timed out. */
 class CutShort extends Error {
   constructor() {
     super('the attempt ran out of the time left in the retry budget');
@@ -174,13 +174,18 @@ export class ProviderResilience {
             // the same, since the breaker would take an attempt not made for a success.
             if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
-            const given = Math.max(1, Math.min(this.settings.attemptTimeoutMs ?? Infinity, deadline - Date.now()));
-            // Too little of the budget is left: the call queued for a free connection behind a
-            // burst, or its wait for a rate limit ended late (a stalled machine). An attempt this
-            // short could not finish: it would spend the provider's allowance, and its timeout
-            // would count as the provider's failure, so that one busy request could open the
-            // circuit for every caller. Not while half-open: the probe is made all the same.
-            if (given < MIN_ATTEMPT_MS && this.breaker.state !== CircuitState.HalfOpen) {
+            const remaining = deadline - Date.now();
+            const timeout = this.settings.attemptTimeoutMs ?? Infinity;
+            // Whether the budget, rather than the attempt's own timeout, sets its time.
+            const budgetBound = remaining <= timeout;
+            const given = Math.max(1, Math.min(timeout, remaining));
+            // Too little of the budget is left: the call waited its turn for a connection behind
+            // a burst, or its wait for a rate limit ended late (a stalled machine). An attempt
+            // this short could not finish: it would spend the provider's allowance, and its
+            // timeout would count as the provider's failure, so that one busy request could open
+            // the circuit for every caller. Not while half-open: the probe is made all the same.
+            const tooLittle = Math.min(MIN_ATTEMPT_MS, this.settings.budgetMs / 2);
+            if (budgetBound && given < tooLittle && this.breaker.state !== CircuitState.HalfOpen) {
               throw refused ? new BudgetSpent(refused) : new QueuedTooLong();
             }
             // Counted as sent, so that the retries counted are the requests made after the first.
@@ -189,8 +194,8 @@ export class ProviderResilience {
             try {
               return await attempt(given);
             } catch (error) {
-              const took = Date.now() - started;
-              throw this.budgetSpent(error, refused, given, took) ?? this.cutShort(error, given, took) ?? error;
+              const ranOut = budgetBound && isTransportFailure(error) && Date.now() - started >= given - BUDGET_END_SLACK_MS;
+              throw (ranOut && this.budgetEnded(refused, given)) || error;
             }
           }),
         ),
@@ -202,36 +207,21 @@ export class ProviderResilience {
   }
 
   /**
-   * A call waiting its turn after a refusal whose next attempt ran out of budget (it failed
-   * only when its time, the rest of the budget, was up): the provider did not fail, so the
-   * breaker must not count it, and the call answers the refusal. Not while the circuit is
-   * half-open: there, anything the breaker does not count closes it.
+   * What an attempt that ran out of the time the budget left it answers instead of its timeout;
+   * undefined where the timeout is the provider's failure, which the breaker counts.
+   * - While the call waits its turn after a refusal: that refusal. The provider did not fail;
+   *   it said when to come back.
+   * - When the budget left it less than half a whole attempt (UPSTREAM_TIMEOUT_MS, or the budget
+   *   where that is shorter): a failure the breaker does not count. The call queued behind a
+   *   burst, or retried late; a provider answering in its usual time might not have answered
+   *   in that, and counting it would let one busy request open the circuit for every caller.
+   * Not while the circuit is half-open: the probe's outcome decides.
    */
-  private budgetSpent(error: unknown, refused: UpstreamResponse | undefined, givenMs: number, tookMs: number): BudgetSpent | undefined {
-    const usedItAll = givenMs >= MIN_ATTEMPT_MS && tookMs >= givenMs - BUDGET_END_SLACK_MS;
-    const missed = usedItAll && isTransportFailure(error) ? this.turnMissed(refused) : undefined;
-    return missed && new BudgetSpent(missed);
-  }
-
-  /**
-   * An attempt that timed out when the budget had left it less than a whole attempt's time
-   * (UPSTREAM_TIMEOUT_MS, or the whole budget where that is shorter): a call that queued for a
-   * free connection behind a burst, or retried late. A provider answering in its usual time
-   * could not have answered in time: the breaker must not count it as the provider's failure,
-   * or one busy request opens the circuit for every caller. Not while the circuit is half-open:
-   * the probe's outcome decides.
-   */
-  private cutShort(error: unknown, givenMs: number, tookMs: number): CutShort | undefined {
+  private budgetEnded(refused: UpstreamResponse | undefined, givenMs: number): BudgetSpent | CutShort | undefined {
+    if (this.breaker.state === CircuitState.HalfOpen) return undefined;
+    if (refused) return new BudgetSpent(refused);
     const wholeAttemptMs = Math.min(this.settings.attemptTimeoutMs ?? Infinity, this.settings.budgetMs);
-    const ranOut = isTransportFailure(error) && tookMs >= givenMs - BUDGET_END_SLACK_MS;
-    return ranOut && givenMs < wholeAttemptMs - BUDGET_END_SLACK_MS && this.breaker.state !== CircuitState.HalfOpen
-      ? new CutShort()
-      : undefined;
-  }
-
-  /** The refusal a call waiting its turn answers when the budget cuts it short; none while the circuit is half-open. */
-  private turnMissed(refused: UpstreamResponse | undefined): UpstreamResponse | undefined {
-    return this.breaker.state === CircuitState.HalfOpen ? undefined : refused;
+    return givenMs < wholeAttemptMs / 2 ? new CutShort() : undefined;
   }
 
   private explain(error: unknown): unknown {
@@ -245,14 +235,14 @@ export class ProviderResilience {
       });
     }
     if (error instanceof CutShort) {
-      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} did not answer in the time left in the call's budget (UPSTREAM_RETRY_BUDGET_MS)`, {
+      return new AppError('UPSTREAM_UNAVAILABLE', `${provider} did not answer in the little time left in the call's budget (UPSTREAM_RETRY_BUDGET_MS)`, {
         provider,
       });
     }
     if (error instanceof QueuedTooLong) {
       return new AppError(
         'UPSTREAM_UNAVAILABLE',
-        `${provider} was not asked: the call waited for a free connection past its time budget (UPSTREAM_CONCURRENCY)`,
+        `${provider} was not asked: the call's time budget ran out while it waited its turn (UPSTREAM_RETRY_BUDGET_MS)`,
         { provider },
       );
     }

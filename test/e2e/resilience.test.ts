@@ -761,7 +761,7 @@ describe("one request's burst, queued past its budget", () => {
     });
     const messages = new Set(burst.errors!.map((error) => error.message));
     expect(burst.errors!.length).toBeGreaterThan(50);
-    expect([...messages].every((message) => /waited for a free connection|time left in the call's budget/.test(message))).toBe(true);
+    expect([...messages].every((message) => /ran out while it waited its turn|little time left in the call's budget/.test(message))).toBe(true);
     expect(await metric(harness, 'upstream_circuit_open', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
 
     harness.cloudFoundry.latencyMs = 0;

@@ -104,7 +104,7 @@ describe('ProviderResilience', () => {
     const { policy, circuit } = watched({ concurrency: 1, budgetMs: 500 });
     // The one connection is busy for 450 ms of the second call's 500 ms budget.
     const { refusal, given } = queuedBehind(policy, 450);
-    await refusal(/waited for a free connection/);
+    await refusal(/ran out while it waited its turn/);
     // Sent with the ~50 ms left, it would have timed out, and with a threshold of one failure
     // opened the circuit for every other caller.
     expect(given).toEqual([]);
@@ -112,20 +112,61 @@ describe('ProviderResilience', () => {
     expect(await policy.run(async () => ok)).toBe(ok);
   });
 
-  it('an attempt the budget left less than a whole attempt, that times out, is UPSTREAM_UNAVAILABLE and opens no circuit', async () => {
+  it('an attempt the budget left less than half a whole attempt, that times out, is UPSTREAM_UNAVAILABLE and opens no circuit', async () => {
     const { policy, circuit } = watched({ concurrency: 1, budgetMs: 600, attemptTimeoutMs: 500 });
-    // The one connection is busy for 300 ms: the queued call is left ~300 ms of its 500.
-    const { refusal, given } = queuedBehind(policy, 300);
-    await refusal(/time left in the call's budget/);
+    // The one connection is busy for 420 ms: the queued call is left ~180 ms, under half its 500.
+    const { refusal, given } = queuedBehind(policy, 420);
+    await refusal(/little time left in the call's budget/);
     expect(given).toHaveLength(1);
     expect(given[0]).toBeGreaterThanOrEqual(100);
-    expect(given[0]).toBeLessThan(500);
+    expect(given[0]).toBeLessThan(250);
     // A provider answering in its usual time could not have: with a threshold of one failure,
     // counting it would have opened the circuit for every other caller.
     expect(circuit).toEqual([]);
     // A whole attempt that times out is the provider's failure.
     await expect(policy.run(hang)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AUTH0 did not answer in time' });
     expect(circuit).toEqual(['open']);
+  });
+
+  it('a retry left at least half a whole attempt, that times out, is the provider failing: counted', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.1); // a backoff of 40 ms after the first timeout
+    try {
+      // The first attempt times out at 500 ms; the retry is left ~460 ms of its 500.
+      const { policy, circuit } = watched({ budgetMs: 1_000, attemptTimeoutMs: 500, breakerThreshold: 2 });
+      const given: number[] = [];
+      await expect(
+        policy.run((timeoutMs) => {
+          given.push(timeoutMs);
+          return hang(timeoutMs);
+        }),
+      ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AUTH0 did not answer in time' });
+      expect(given[0]).toBe(500);
+      expect(given[1]).toBeGreaterThanOrEqual(250);
+      expect(circuit).toEqual(['open']);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it("after a refusal, a whole attempt that times out is the provider's failure, not the old refusal", async () => {
+    const { policy, circuit } = watched({ budgetMs: 5_000, attemptTimeoutMs: 500 });
+    const answers = [refusal];
+    await expect(policy.run(async (timeoutMs) => answers.shift() ?? hang(timeoutMs))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    expect(circuit).toEqual(['open']);
+  });
+
+  it.each([
+    ['UPSTREAM_TIMEOUT_MS', { attemptTimeoutMs: 50 }, 50],
+    ['UPSTREAM_RETRY_BUDGET_MS', { budgetMs: 80 }, 80],
+  ] as const)('a %s under 100 ms still sends the call, with that time', async (_setting, settings, expected) => {
+    const { policy } = watched(settings);
+    const given: number[] = [];
+    expect(await policy.run(async (timeoutMs) => (given.push(timeoutMs), ok))).toBe(ok);
+    expect(given).toHaveLength(1);
+    expect(given[0]).toBeLessThanOrEqual(expected);
+    expect(given[0]).toBeGreaterThan(expected - 10);
   });
 
   it('a provider that hangs, when the timeout is the whole budget, is a failure the circuit counts', async () => {
