@@ -118,6 +118,12 @@ type Outcome = { value: UpstreamResponse } | { error: unknown };
 export class ProviderResilience {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly limiter: BulkheadPolicy;
+  /** The most one attempt may take. */
+  private readonly attemptTimeoutMs: number;
+  /** A whole attempt's time: its timeout, or the budget where that is shorter. */
+  private readonly wholeAttemptMs: number;
+  /** Less of the budget than this left, no attempt is made: it could not finish. */
+  private readonly tooLittleMs: number;
 
   constructor(
     private readonly provider: IdentityProvider,
@@ -130,6 +136,9 @@ export class ProviderResilience {
     );
     this.breaker.onStateChange((state) => observer?.circuitChanged(provider, STATE_NAMES[state]));
     this.limiter = bulkhead(settings.concurrency, QUEUE_LIMIT);
+    this.attemptTimeoutMs = settings.attemptTimeoutMs ?? Infinity;
+    this.wholeAttemptMs = Math.min(this.attemptTimeoutMs, settings.budgetMs);
+    this.tooLittleMs = Math.min(MIN_ATTEMPT_MS, settings.budgetMs / 2);
   }
 
   /**
@@ -175,17 +184,15 @@ export class ProviderResilience {
             if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
             const remaining = deadline - Date.now();
-            const timeout = this.settings.attemptTimeoutMs ?? Infinity;
             // Whether the budget, rather than the attempt's own timeout, sets its time.
-            const budgetBound = remaining <= timeout;
-            const given = Math.max(1, Math.min(timeout, remaining));
+            const budgetBound = remaining <= this.attemptTimeoutMs;
+            const given = Math.max(1, Math.min(this.attemptTimeoutMs, remaining));
             // Too little of the budget is left: the call waited its turn for a connection behind
             // a burst, or its wait for a rate limit ended late (a stalled machine). An attempt
             // this short could not finish: it would spend the provider's allowance, and its
             // timeout would count as the provider's failure, so that one busy request could open
             // the circuit for every caller. Not while half-open: the probe is made all the same.
-            const tooLittle = Math.min(MIN_ATTEMPT_MS, this.settings.budgetMs / 2);
-            if (budgetBound && given < tooLittle && this.breaker.state !== CircuitState.HalfOpen) {
+            if (budgetBound && given < this.tooLittleMs && this.breaker.state !== CircuitState.HalfOpen) {
               throw refused ? new BudgetSpent(refused) : new QueuedTooLong();
             }
             // Counted as sent, so that the retries counted are the requests made after the first.
@@ -220,8 +227,7 @@ export class ProviderResilience {
   private budgetEnded(refused: UpstreamResponse | undefined, givenMs: number): BudgetSpent | CutShort | undefined {
     if (this.breaker.state === CircuitState.HalfOpen) return undefined;
     if (refused) return new BudgetSpent(refused);
-    const wholeAttemptMs = Math.min(this.settings.attemptTimeoutMs ?? Infinity, this.settings.budgetMs);
-    return givenMs < wholeAttemptMs / 2 ? new CutShort() : undefined;
+    return givenMs < this.wholeAttemptMs / 2 ? new CutShort() : undefined;
   }
 
   private explain(error: unknown): unknown {
