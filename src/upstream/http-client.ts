@@ -22,8 +22,9 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: string;
   /**
-   * Made for the GraphQL request it runs in alone, so not sent once that request's client has
-   * gone. Left unset for what other requests may be waiting on too (a token, signing keys).
+   * Made for the GraphQL request it runs in alone: it waits for a connection in that request's
+   * turn, and is not sent once that request's client has gone. Left unset for what other
+   * requests may be waiting on too (a token, signing keys).
    */
   abandonable?: boolean;
 }
@@ -65,7 +66,7 @@ export class UpstreamClient {
       try {
         const response = await this.policyFor(upstream.provider).run(
           (timeoutMs) => this.attempt(upstream, timeoutMs),
-          upstream.abandonable ? upstreamTally.getStore()?.connection : undefined,
+          upstream.abandonable ? upstreamTally.getStore() : undefined,
         );
         span.setAttribute('http.response.status_code', response.status);
         return response;

@@ -1,7 +1,8 @@
 /**
  * Resilience policies per provider (cockatiel), applied to every upstream exchange in one
  * place so that retries never multiply across layers:
- * - a concurrency limit (bulkhead with a queue), so a batch of 100 users never opens 100 sockets;
+ * - a concurrency limit with a queue, so a batch of 100 users never opens 100 sockets, taken by
+ *   the waiting requests in turn (fair-limiter.ts);
  * - a circuit breaker that fails fast after consecutive failures (network, a whole attempt's
  *   timeout, 5xx) and lets a probe through after a while: a call the budget cut short is no
  *   failure of the provider's;
@@ -12,20 +13,18 @@
  */
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
   CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
-  bulkhead,
   circuitBreaker,
   handleWhen,
   retry,
-  type BulkheadPolicy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { AppError } from '../errors';
 import type { IdentityProvider } from '../graphql/generated';
 import type { ClientConnection } from './accounting';
+import { FairLimiter, LimiterFull } from './fair-limiter';
 import type { UpstreamResponse } from './http-client';
 import { retryAfterSeconds } from './response';
 
@@ -110,14 +109,25 @@ class BudgetSpent extends Error {
     super('the retry budget ran out waiting for a rate limit');
   }
 }
-/** Bulkhead queue: far more than any request needs, so callers wait rather than fail. */
+/** Calls waiting for a connection: far more than any request needs, so callers wait rather than fail. */
 const QUEUE_LIMIT = 10_000;
+
+/**
+ * The GraphQL request a call is made for alone: its calls waiting for a connection take one
+ * turn, and none is sent once its client has gone.
+ */
+export interface CallOwner {
+  readonly connection: ClientConnection;
+}
+
+/** The turn of the calls no one request owns (a machine token, signing keys: others may wait on them too). */
+const SHARED = {};
 
 type Outcome = { value: UpstreamResponse } | { error: unknown };
 
 export class ProviderResilience {
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly limiter: BulkheadPolicy;
+  private readonly limiter: FairLimiter;
   /** The most one attempt may take. */
   private readonly attemptTimeoutMs: number;
   /** A whole attempt's time: its timeout, or the budget where that is shorter. */
@@ -135,17 +145,17 @@ export class ProviderResilience {
       { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
     );
     this.breaker.onStateChange((state) => observer?.circuitChanged(provider, STATE_NAMES[state]));
-    this.limiter = bulkhead(settings.concurrency, QUEUE_LIMIT);
+    this.limiter = new FairLimiter(settings.concurrency, QUEUE_LIMIT);
     this.attemptTimeoutMs = settings.attemptTimeoutMs ?? Infinity;
     this.wholeAttemptMs = Math.min(this.attemptTimeoutMs, settings.budgetMs);
     this.tooLittleMs = Math.min(MIN_ATTEMPT_MS, settings.budgetMs / 2);
   }
 
   /**
-   * Runs `attempt` (given the time it may take) under the policies; no attempt is made once
-   * `client`, when given, has gone.
+   * Runs `attempt` (given the time it may take) under the policies, in the turn of the request
+   * that owns it, if one does; no attempt is made once that request's client has gone.
    */
-  async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>, client?: ClientConnection): Promise<UpstreamResponse> {
+  async run(attempt: (timeoutMs: number) => Promise<UpstreamResponse>, owner?: CallOwner): Promise<UpstreamResponse> {
     const deadline = Date.now() + this.settings.budgetMs;
     const { maxRetries } = this.settings;
     let plannedWait = 0;
@@ -177,11 +187,11 @@ export class ProviderResilience {
     try {
       return await retries.execute(() =>
         this.breaker.execute(() =>
-          this.limiter.execute(async () => {
+          this.limiter.run(owner ?? SHARED, async () => {
             // Nobody would read the answer (a call queued here, or waiting its turn after a 429):
             // spend none of the provider's allowance on it. A half-open circuit's probe goes all
             // the same, since the breaker would take an attempt not made for a success.
-            if (client?.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
+            if (owner?.connection.destroyed && this.breaker.state !== CircuitState.HalfOpen) throw new ClientGone();
             attempts += 1;
             const remaining = deadline - Date.now();
             // Whether the budget, rather than the attempt's own timeout, sets its time.
@@ -252,7 +262,7 @@ export class ProviderResilience {
         { provider },
       );
     }
-    if (error instanceof BulkheadRejectedError) {
+    if (error instanceof LimiterFull) {
       return new AppError('UPSTREAM_UNAVAILABLE', `${provider} has too many requests waiting`, { provider });
     }
     return error;

@@ -741,31 +741,63 @@ describe("a burst over a small Auth0 plan's rate limit (2 requests a second)", (
 });
 
 describe("one request's burst, queued past its budget", () => {
+  // Five connections to Cloud Foundry, 200 ms an answer, a 2 s budget: ~50 of the burst's 200
+  // calls fit; the rest wait for a connection until their budget is (nearly) spent.
   let harness: Harness;
-  afterAll(() => stop(harness));
-
-  it("is UPSTREAM_UNAVAILABLE for the calls that did not fit, and opens no circuit: the next caller is answered in full", async () => {
-    // Five connections to Cloud Foundry, 200 ms an answer, a 2 s budget: ~50 of the burst's 200
-    // calls fit; the rest wait for a connection until their budget is (nearly) spent.
+  let admin: string;
+  let user: string;
+  beforeAll(async () => {
     harness = await start((config) => ({ ...config, resilience: { ...config.resilience, budgetMs: 2_000, concurrency: 5 } }));
-    harness.cloudFoundry.latencyMs = 200;
-    const admin = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['cloud_controller.admin_read_only', 'openid'] });
-    const user = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
+    admin = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID, { scopes: ['cloud_controller.admin_read_only', 'openid'] });
+    user = await harness.cloudFoundry.mintUserToken(DEMO_CF_USER_GUID);
     rememberSecret('a minted UAA admin token', admin);
     rememberSecret('a minted UAA caller token', user);
+  });
+  afterEach(() => {
+    harness.cloudFoundry.latencyMs = 0;
+    resetFakes(harness);
+  });
+  afterAll(() => stop(harness));
+
+  /** An admin's `_entities` of 20 Cloud Foundry users with 10 aliases each: 200 calls, none for DEMO_CF_USER_GUID. */
+  function burst(): Promise<GraphQLResponse['body']> {
+    harness.cloudFoundry.latencyMs = 200;
     const users = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
     const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: organizations(first: 1, filter: { name: { gte: "a${i}" } }) { totalCount }`);
-    const burst = await graphql(harness, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { ${aliases.join(' ')} } } }`, {
+    return graphql(harness, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { ${aliases.join(' ')} } } }`, {
       variables: { r: users.map((id) => ({ __typename: 'User', id })) },
       headers: bearer(admin),
     });
-    const messages = new Set(burst.errors!.map((error) => error.message));
-    expect(burst.errors!.length).toBeGreaterThan(50);
+  }
+
+  it("is UPSTREAM_UNAVAILABLE for the calls that did not fit, and opens no circuit: the next caller is answered in full", async () => {
+    const answer = await burst();
+    const messages = new Set(answer.errors!.map((error) => error.message));
+    expect(answer.errors!.length).toBeGreaterThan(50);
     expect([...messages].every((message) => /ran out while it waited its turn|little time left in the call's budget/.test(message))).toBe(true);
     expect(await metric(harness, 'upstream_circuit_open', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
 
     harness.cloudFoundry.latencyMs = 0;
     expectComplete((await memberships(harness, { ...bearer(user), ...session })).body, ['CLOUD_FOUNDRY', 'WACHT']);
+  });
+
+  it('does not hold back a caller who comes while it waits: the connections go to the requests in turn', async () => {
+    const lists = () => harness.cloudFoundry.requestsTo(CF_LIST_ROUTE);
+    const answer = burst();
+    // The burst holds every connection, and ~190 of its calls wait for one.
+    await waitFor(() => lists().length >= 10, "the burst's first calls");
+    const sentAfter = lists().length;
+    const caller = await graphql(harness, MEMBERSHIPS, { variables: { first: 20, providers: ['CLOUD_FOUNDRY'] }, headers: bearer(user) });
+    expectComplete(caller, ['CLOUD_FOUNDRY']);
+    // Its one call went at the second connection freed after it queued (the burst's turn, then
+    // its own), give or take those freed while its request was read and its token checked: a
+    // few of the burst's calls, not the ~190 ahead of it (first come, first served, it waited
+    // for the whole burst and ran out of its budget).
+    const received = lists().map((request) => request.rawPath);
+    const own = received.indexOf(`/v2/users/${DEMO_CF_USER_GUID}/organizations`);
+    expect(own).toBeGreaterThanOrEqual(sentAfter);
+    expect(own - sentAfter).toBeLessThanOrEqual(5);
+    expect((await answer).errors!.length).toBeGreaterThan(50);
   });
 });
 

@@ -209,7 +209,7 @@ describe('ProviderResilience', () => {
   });
 
   describe('for a client that has gone', () => {
-    const gone = { destroyed: true };
+    const gone = { connection: { destroyed: true } };
 
     it('makes no attempt, and counts nothing against the circuit', async () => {
       const { policy, circuit } = watched({});
@@ -220,7 +220,7 @@ describe('ProviderResilience', () => {
       });
       expect(asked).toBe(false);
       expect(circuit).toEqual([]);
-      expect(await policy.run(async () => ok, { destroyed: false })).toBe(ok);
+      expect(await policy.run(async () => ok, { connection: { destroyed: false } })).toBe(ok);
     });
 
     it('stops waiting its turn after a refusal once the client hangs up', async () => {
@@ -231,7 +231,7 @@ describe('ProviderResilience', () => {
         attempts += 1;
         connection.destroyed = true;
         return refusal;
-      }, connection);
+      }, { connection });
       await expect(outcome).rejects.toMatchObject({ message: 'AUTH0 was not asked: the client has gone' });
       expect([attempts, retries.count]).toEqual([1, 0]);
     });
