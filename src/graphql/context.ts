@@ -36,7 +36,7 @@ export function contextFactory(dependencies: ContextDependencies) {
     );
     return {
       caller,
-      providers: dependencies.providers.map((provider) => ({ provider, source: provider.createSource({ caller }) })),
+      providers: dependencies.providers.map((provider) => ({ provider, source: provider.createSource({ caller, logger: request.log }) })),
       partialErrors: [],
       logger: request.log,
     };

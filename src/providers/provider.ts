@@ -9,6 +9,7 @@ import type {
   OrderDirection,
   OrganizationStatus,
 } from '../graphql/generated';
+import type { BaseLogger } from 'pino';
 import type { Caller, VerifiedToken } from '../auth/caller';
 
 /** `Organization` as the schema shows it (codegen maps the GraphQL type onto this). */
@@ -99,6 +100,8 @@ export interface ProviderSource {
 /** What a per-request source is made for. */
 export interface RequestScope {
   caller: Caller;
+  /** The request's log (its lines carry the request id). */
+  logger: Pick<BaseLogger, 'warn'>;
 }
 
 /** A configured provider: long-lived, one per process. */

@@ -215,7 +215,12 @@ function seedLargeAndOddUsers(fake: FakeAuth0): void {
 }
 
 describe('Auth0 through the subgraph', () => {
-  const subgraph = useSubgraph({}, seedLargeAndOddUsers);
+  /** What the server logged at warn and above. */
+  const logLines: string[] = [];
+  const subgraph = useSubgraph(
+    { logStream: { write: (line: string) => logLines.push(line) }, config: (config) => ({ ...config, logLevel: 'warn' }) },
+    seedLargeAndOddUsers,
+  );
   const fake = () => subgraph().auth0;
 
   describe('myOrganizationMemberships for an Auth0 caller', () => {
@@ -397,8 +402,9 @@ describe('Auth0 through the subgraph', () => {
       expect(pagesAsked()).toEqual(['0', '1', '2']);
     });
 
-    it('returns the 1000 reachable organizations of a user with more, never asking past the wall', async () => {
+    it('returns the 1000 reachable organizations of a user with more, never asking past the wall, and says so in the log of each request', async () => {
       const admin = await subgraph().token(DEMO_AUTH0_ADMIN_USER_ID, { permissions: ['read:organizations'] });
+      logLines.length = 0;
       const { body, connection } = await subgraph().userOrganizations(WALL_USER_ID, bearer(admin), { first: 2 });
       expect(body.errors).toBeUndefined();
       expect(connection!.totalCount).toBe(1000);
@@ -407,6 +413,17 @@ describe('Auth0 through the subgraph', () => {
       expect(names(last.connection!)).toEqual(['wall-0999']);
       const toTheWall = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
       expect(pagesAsked()).toEqual([...toTheWall, ...toTheWall]);
+      // A user whose whole list was read (230, three pages) logs nothing.
+      await subgraph().userOrganizations(BULK_USER_ID, bearer(admin), { first: 1 });
+      const cut = logLines.map((line) => JSON.parse(line)).filter((line) => /first 1000 organizations/.test(line.msg));
+      expect(cut).toHaveLength(2);
+      for (const line of cut) {
+        expect(line).toMatchObject({ level: 40, provider: 'AUTH0', listed: 1000, total: WALL_SIZE, msg: "AUTH0 lists only a user's first 1000 organizations" });
+        expect(typeof line.reqId).toBe('string');
+      }
+      expect(new Set(cut.map((line) => line.reqId)).size).toBe(2);
+      // No id: the user's is for the operator to find from the request.
+      expect(logLines.join('\n')).not.toContain('wall-member');
     });
   });
 

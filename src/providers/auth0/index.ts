@@ -32,7 +32,7 @@ export function auth0Provider(config: Auth0Config, http: UpstreamClient, caches:
       mayRead: (caller, userId) =>
         caller.provider === 'AUTH0' && (caller.userId === userId || caller.scopes.has(READ_ORGANIZATIONS)),
       supportsAssociationFilters: false,
-      createSource: ({ caller }) => auth0Source(caller, api, caches),
+      createSource: (scope) => auth0Source(scope, api, caches),
     },
   };
 }

@@ -4,8 +4,7 @@
  * so that each distinct key is asked for at most once per request however many memberships
  * share it. Auth0 has no batch routes: a batch is one call per key.
  */
-import type { Caller } from '../../auth/caller';
-import { userSubject, type OrganizationRecord, type ProviderSource, type RoleRecord } from '../provider';
+import { userSubject, type OrganizationRecord, type ProviderSource, type RequestScope, type RoleRecord } from '../provider';
 import { perKeyLoader } from '../loaders';
 import type { TtlCache } from '../ttl-cache';
 import { wholeListSource } from '../whole-list-source';
@@ -24,7 +23,7 @@ export interface Auth0Caches {
   permissions: TtlCache;
 }
 
-export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0Caches): ProviderSource {
+export function auth0Source({ caller, logger }: RequestScope, api: Auth0DataSource, caches: Auth0Caches): ProviderSource {
   const memberKey = ({ organizationId, userId }: MemberKey) => JSON.stringify([organizationId, userId]);
   // Kept with the lists (when configured): a member's roles are part of the membership, and
   // reading them is a call per organization. Fetched with the subgraph's own token, after this
@@ -51,8 +50,13 @@ export function auth0Source(caller: Caller, api: Auth0DataSource, caches: Auth0C
     fetchAll: async (subject) => {
       const userId = subject.userId!;
       // Fetched with the subgraph's own token, after this request's authorization: keyed by user.
-      const organizations = await caches.lists.through(`auth0:${userId}`, () => api.organizationsOf(userId));
-      return organizations.map((organization) => toMembership(organization, userId));
+      const list = await caches.lists.through(`auth0:${userId}`, () => api.organizationsOf(userId), ({ items }) => items.length);
+      // Auth0's offset paging stops at 1000: the list and its totalCount are the first 1000. Said
+      // in the log (no id), since the answer cannot say it and the operator is asked why.
+      if (list.total > list.items.length) {
+        logger.warn({ provider: 'AUTH0', listed: list.items.length, total: list.total }, "AUTH0 lists only a user's first 1000 organizations");
+      }
+      return list.items.map((organization) => toMembership(organization, userId));
     },
     // Auth0 memberships always name their member (mapping.ts).
     roles: async (membership, needs): Promise<RoleRecord[]> => {
