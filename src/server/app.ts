@@ -107,7 +107,9 @@ export async function createServer(settings: Config, options: ServerOptions = {}
     },
   });
   const configured = configureProviders(settings, http, metrics);
-  metrics.circuitsOf(configured.providers.map((provider) => provider.name));
+  const names = configured.providers.map((provider) => provider.name);
+  metrics.circuitsOf(names);
+  metrics.connectionsOf(names, (provider) => http.connectionsOf(provider));
   const authenticator = new Authenticator(configured.issuers, metrics);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -10,6 +10,7 @@ import type { IdentityProvider } from '../graphql/generated';
 import type { CacheObserver } from '../providers/ttl-cache';
 import { upstreamTally } from '../upstream/accounting';
 import type { UpstreamObserver, UpstreamRequest } from '../upstream/http-client';
+import type { ConnectionUse } from '../upstream/fair-limiter';
 import type { CircuitStateName } from '../upstream/resilience';
 
 export class Metrics implements UpstreamObserver, CacheObserver {
@@ -114,6 +115,27 @@ export class Metrics implements UpstreamObserver, CacheObserver {
    */
   circuitsOf(providers: readonly IdentityProvider[]): void {
     for (const provider of providers) this.circuitOpen.set({ provider }, 0);
+  }
+
+  /**
+   * Each configured provider's connections, read when scraped (requests pay nothing for them):
+   * calls holding one of its UPSTREAM_CONCURRENCY connections, and calls waiting for one. In
+   * flight at the limit with calls waiting, for long, means the limit or the provider is too
+   * small for the load.
+   */
+  connectionsOf(providers: readonly IdentityProvider[], use: (provider: IdentityProvider) => ConnectionUse): void {
+    const gauge = (name: string, help: string, read: (use: ConnectionUse) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['provider'] as const,
+        registers: [this.registry],
+        collect() {
+          for (const provider of providers) this.set({ provider }, read(use(provider)));
+        },
+      });
+    gauge('upstream_calls_in_flight', "Calls holding one of a provider's connections (at most UPSTREAM_CONCURRENCY), when scraped.", (now) => now.inFlight);
+    gauge('upstream_calls_waiting', "Calls waiting for one of a provider's connections, when scraped.", (now) => now.waiting);
   }
 
   circuitChanged(provider: IdentityProvider, state: CircuitStateName): void {

@@ -17,6 +17,14 @@ export class LimiterFull extends Error {
   }
 }
 
+/** How a limit's connections are used at one moment. */
+export interface ConnectionUse {
+  /** Calls holding a connection. */
+  inFlight: number;
+  /** Calls waiting for one. */
+  waiting: number;
+}
+
 export class FairLimiter {
   private running = 0;
   private waiting = 0;
@@ -30,6 +38,10 @@ export class FairLimiter {
     private readonly concurrency: number,
     private readonly queueLimit: number,
   ) {}
+
+  get use(): ConnectionUse {
+    return { inFlight: this.running, waiting: this.waiting };
+  }
 
   /** Runs `work` once a connection is free and it is `party`'s turn; LimiterFull when the queue is full. */
   async run<T>(party: object, work: () => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import type { IdentityProvider } from '../graphql/generated';
 import { AppError } from '../errors';
 import { upstreamTally } from './accounting';
 import { exchange, ExchangeTimeoutError, type Answer } from './exchange';
+import type { ConnectionUse } from './fair-limiter';
 import { DEFAULT_RESILIENCE, ProviderResilience, type ResilienceObserver, type ResilienceSettings } from './resilience';
 
 export interface UpstreamRequest {
@@ -77,6 +78,11 @@ export class UpstreamClient {
         span.end();
       }
     });
+  }
+
+  /** A provider's connections now (metrics read it when scraped). */
+  connectionsOf(provider: IdentityProvider): ConnectionUse {
+    return this.policyFor(provider).connections;
   }
 
   async close(): Promise<void> {

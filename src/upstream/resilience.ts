@@ -24,7 +24,7 @@ import {
 import { AppError } from '../errors';
 import type { IdentityProvider } from '../graphql/generated';
 import type { ClientConnection } from './accounting';
-import { FairLimiter, LimiterFull } from './fair-limiter';
+import { FairLimiter, LimiterFull, type ConnectionUse } from './fair-limiter';
 import type { UpstreamResponse } from './http-client';
 import { retryAfterSeconds } from './response';
 
@@ -149,6 +149,11 @@ export class ProviderResilience {
     this.attemptTimeoutMs = settings.attemptTimeoutMs ?? Infinity;
     this.wholeAttemptMs = Math.min(this.attemptTimeoutMs, settings.budgetMs);
     this.tooLittleMs = Math.min(MIN_ATTEMPT_MS, settings.budgetMs / 2);
+  }
+
+  /** The provider's connections now: calls holding one, and calls waiting for one. */
+  get connections(): ConnectionUse {
+    return this.limiter.use;
   }
 
   /**

@@ -786,6 +786,8 @@ describe("one request's burst, queued past its budget", () => {
     const answer = burst();
     // The burst holds every connection, and ~190 of its calls wait for one.
     await waitFor(() => lists().length >= 10, "the burst's first calls");
+    expect(await metric(harness, 'upstream_calls_in_flight', { provider: 'CLOUD_FOUNDRY' })).toBe(5);
+    expect(await metric(harness, 'upstream_calls_waiting', { provider: 'CLOUD_FOUNDRY' })).toBeGreaterThan(100);
     const sentAfter = lists().length;
     const caller = await graphql(harness, MEMBERSHIPS, { variables: { first: 20, providers: ['CLOUD_FOUNDRY'] }, headers: bearer(user) });
     expectComplete(caller, ['CLOUD_FOUNDRY']);
@@ -798,6 +800,8 @@ describe("one request's burst, queued past its budget", () => {
     expect(own).toBeGreaterThanOrEqual(sentAfter);
     expect(own - sentAfter).toBeLessThanOrEqual(5);
     expect((await answer).errors!.length).toBeGreaterThan(50);
+    expect(await metric(harness, 'upstream_calls_in_flight', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
+    expect(await metric(harness, 'upstream_calls_waiting', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
   });
 });
 

@@ -120,14 +120,14 @@ describe('outside production', () => {
     expect(text).not.toContain(DEMO_WACHT_SESSION);
   });
 
-  it('has a closed-circuit series for each configured provider from the start, and none for the others', async () => {
+  it('has closed-circuit and idle-connection series for each configured provider from the start, and none for the others', async () => {
     const withoutWacht = await startHarness({ config: (config) => ({ ...config, wacht: null }) });
     try {
       const text = await (await fetch(`${withoutWacht.url}/metrics`)).text();
-      expect(text.split('\n').filter((line) => line.startsWith('upstream_circuit_open{'))).toEqual([
-        'upstream_circuit_open{provider="AUTH0"} 0',
-        'upstream_circuit_open{provider="CLOUD_FOUNDRY"} 0',
-      ]);
+      const series = (name: string) => text.split('\n').filter((line) => line.startsWith(`${name}{`));
+      for (const name of ['upstream_circuit_open', 'upstream_calls_in_flight', 'upstream_calls_waiting']) {
+        expect(series(name)).toEqual([`${name}{provider="AUTH0"} 0`, `${name}{provider="CLOUD_FOUNDRY"} 0`]);
+      }
     } finally {
       await withoutWacht.close();
     }

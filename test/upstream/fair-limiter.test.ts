@@ -33,13 +33,18 @@ function calls(limiter: FairLimiter) {
 
 describe('FairLimiter', () => {
   it('gives a request alone every connection at once, and queues the next call', async () => {
-    const { call, finish, started } = calls(new FairLimiter(3, 100));
+    const limiter = new FairLimiter(3, 100);
+    const { call, finish, started } = calls(limiter);
     const request = {};
     for (const name of ['a1', 'a2', 'a3', 'a4']) void call(request, name);
     await settle();
     expect(started).toEqual(['a1', 'a2', 'a3']);
+    expect(limiter.use).toEqual({ inFlight: 3, waiting: 1 });
     await finish('a2');
     expect(started).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(limiter.use).toEqual({ inFlight: 3, waiting: 0 });
+    for (const name of ['a1', 'a3', 'a4']) await finish(name);
+    expect(limiter.use).toEqual({ inFlight: 0, waiting: 0 });
   });
 
   it("serves a request that arrives behind another's burst at the next turn, not after the burst", async () => {
@@ -105,6 +110,7 @@ describe('FairLimiter', () => {
           if ('arrive' in next) arrive(next.arrive);
           else if (running.length > 0) running.splice(next.finish % running.length, 1)[0]!();
           await settle();
+          expect(limiter.use).toEqual({ inFlight: running.length, waiting: made.length - order.length });
         }
         while (running.length > 0) {
           running.shift()!();
