@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   // The fakes (and what they load) are only loaded in demo mode: production never carries them.
   const demoModule = config.demo ? await import('./fakes/demo.js') : null;
   const demo: Demo | null = demoModule ? await demoModule.startDemo(config) : null;
-  const server = await createServer(demo?.config ?? config);
+  const server = await createServer(
+    demo?.config ?? config,
+    demoModule && demo ? { sandbox: { document: demoModule.DEMO_OPERATION, headers: demo.headers } } : {},
+  );
   const url = await server.listen();
   let stopping = false;
   const shutdown = async (signal: string) => {

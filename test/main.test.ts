@@ -62,7 +62,7 @@ describe('the built server', () => {
         [...printed.stdout().matchAll(/^ {2}(Authorization|X-Wacht-Session): (.+)$/gm)].map((match) => [match[1]!, match[2]!]),
       );
       expect(Object.keys(headers).sort()).toEqual(['Authorization', 'X-Wacht-Session']);
-      const query = /^ {2}(query \{.+\})$/m.exec(printed.stdout())![1]!;
+      const query = /^ {2}(query \w+ \{.+\})$/m.exec(printed.stdout())![1]!;
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
@@ -72,6 +72,12 @@ describe('the built server', () => {
       expect(body.errors).toBeUndefined();
       expect(body.data.myOrganizationMemberships.totalCount).toBeGreaterThan(0);
       expect(body.data.myOrganizationMemberships.edges[0].node.organization.name).toEqual(expect.any(String));
+
+      // A browser gets Sandbox, set up to send that query with those headers.
+      const page = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
+      const sandbox = JSON.parse(/var embeddedSandboxConfig = (.*);$/m.exec(page)![1]!);
+      expect(sandbox.initialState).toMatchObject({ headers, includeCookies: true });
+      expect(sandbox.initialState.document.replace(/\s+/g, ' ')).toBe(query);
 
       // The Cloud Foundry user's token, printed apart: their organizations, paged by Cloud Controller.
       const cloudFoundry = /^ {4}Authorization: (Bearer \S+)$/m.exec(printed.stdout())![1]!;

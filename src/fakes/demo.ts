@@ -12,12 +12,29 @@ import { DEMO_WACHT_SESSION } from './wacht/seed';
 export interface Demo {
   /** The configuration with every provider pointed at its fake. */
   config: Config;
-  /** Headers a newcomer pastes into Sandbox, by name. */
+  /** The signed-in demo user's headers, by name: Sandbox opens with them, and the banner prints them. */
   headers: Record<string, string>;
   /** The Authorization of the Cloud Foundry demo user instead (a UAA token): 130 organizations, paged upstream. */
   cloudFoundryAuthorization: string;
   stop(): Promise<void>;
 }
+
+/** What Sandbox opens with, and the banner prints on one line. */
+export const DEMO_OPERATION = `query MyOrganizations {
+  myOrganizationMemberships(first: 5, filter: { name: { gte: "a" } }) {
+    totalCount
+    unavailableProviders
+    edges {
+      cursor
+      node {
+        provider
+        organization { id name displayName imageUrl status }
+        roles { name permissions }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
 
 /** Long enough for an afternoon in Sandbox. */
 const DEMO_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
@@ -42,13 +59,13 @@ export function demoBanner(graphqlUrl: string, demo: Pick<Demo, 'headers' | 'clo
   return [
     '',
     'Demo mode: no identity provider is configured, so built-in fakes with sample data are serving.',
-    `Open ${graphqlUrl} in a browser (Apollo Sandbox), add these headers, and run the query below:`,
+    `Open ${graphqlUrl} in a browser: Apollo Sandbox opens with the query below and these headers, ready to run:`,
     ...Object.entries(demo.headers).map(([name, value]) => `  ${name}: ${value}`),
     '',
     'For the Cloud Foundry user (130 organizations, filtered and paged by Cloud Controller), use this Authorization instead:',
     `    Authorization: ${demo.cloudFoundryAuthorization}`,
     '',
-    '  query { myOrganizationMemberships(first: 5) { totalCount edges { node { provider organization { name } roles { name } } } pageInfo { hasNextPage endCursor } } }',
+    `  ${DEMO_OPERATION.replace(/\s+/g, ' ')}`,
     '',
   ].join('\n');
 }

@@ -55,6 +55,8 @@ class OneLinePerRequest extends LogController {
 export interface ServerOptions {
   /** Where logs go (default stdout): tests read them to prove no secret is written. */
   logStream?: DestinationStream;
+  /** What Apollo Sandbox opens with outside production: an operation and the headers to send it with (the demo's). */
+  sandbox?: { document: string; headers: Record<string, string> };
 }
 
 /** A request id a client sent is kept (it ties the logs of a call chain) only when it looks like one. */
@@ -156,7 +158,7 @@ export async function createServer(settings: Config, options: ServerOptions = {}
       ApolloServerPluginInlineTrace(),
       settings.production
         ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true, ...options.sandbox }),
     ],
   });
   await apollo.start();
