@@ -784,21 +784,27 @@ describe("one request's burst, queued past its budget", () => {
   it('does not hold back a caller who comes while it waits: the connections go to the requests in turn', async () => {
     const lists = () => harness.cloudFoundry.requestsTo(CF_LIST_ROUTE);
     const answer = burst();
-    // The burst holds every connection, and ~190 of its calls wait for one.
-    await waitFor(() => lists().length >= 10, "the burst's first calls");
-    expect(await metric(harness, 'upstream_calls_in_flight', { provider: 'CLOUD_FOUNDRY' })).toBe(5);
-    expect(await metric(harness, 'upstream_calls_waiting', { provider: 'CLOUD_FOUNDRY' })).toBeGreaterThan(100);
-    const sentAfter = lists().length;
-    const caller = await graphql(harness, MEMBERSHIPS, { variables: { first: 20, providers: ['CLOUD_FOUNDRY'] }, headers: bearer(user) });
-    expectComplete(caller, ['CLOUD_FOUNDRY']);
-    // Its one call went at the second connection freed after it queued (the burst's turn, then
-    // its own), give or take those freed while its request was read and its token checked: a
-    // few of the burst's calls, not the ~190 ahead of it (first come, first served, it waited
-    // for the whole burst and ran out of its budget).
-    const received = lists().map((request) => request.rawPath);
-    const own = received.indexOf(`/v2/users/${DEMO_CF_USER_GUID}/organizations`);
-    expect(own).toBeGreaterThanOrEqual(sentAfter);
-    expect(own - sentAfter).toBeLessThanOrEqual(5);
+    try {
+      // The burst holds every connection, and ~190 of its calls wait for one.
+      await waitFor(() => lists().length >= 10, "the burst's first calls");
+      expect(await metric(harness, 'upstream_calls_in_flight', { provider: 'CLOUD_FOUNDRY' })).toBe(5);
+      expect(await metric(harness, 'upstream_calls_waiting', { provider: 'CLOUD_FOUNDRY' })).toBeGreaterThan(100);
+      const sentAfter = lists().length;
+      const caller = await graphql(harness, MEMBERSHIPS, { variables: { first: 20, providers: ['CLOUD_FOUNDRY'] }, headers: bearer(user) });
+      expectComplete(caller, ['CLOUD_FOUNDRY']);
+      // Its one call went at the second connection freed after it queued (the burst's turn, then
+      // its own): a few of the burst's calls reach Cloud Foundry before it, those of the wave
+      // (five calls every 200 ms) under way while its request was read and its token checked,
+      // and of one more wave on a stalled machine; not the ~190 ahead of it (first come, first
+      // served, it waited for the whole burst and ran out of its budget unsent).
+      const received = lists().map((request) => request.rawPath);
+      const own = received.indexOf(`/v2/users/${DEMO_CF_USER_GUID}/organizations`);
+      expect(own).toBeGreaterThanOrEqual(sentAfter);
+      expect(own - sentAfter).toBeLessThanOrEqual(15);
+    } finally {
+      // Over before the fakes are reset for the next test, whatever failed.
+      await answer;
+    }
     expect((await answer).errors!.length).toBeGreaterThan(50);
     expect(await metric(harness, 'upstream_calls_in_flight', { provider: 'CLOUD_FOUNDRY' })).toBe(0);
     expect(await metric(harness, 'upstream_calls_waiting', { provider: 'CLOUD_FOUNDRY' })).toBe(0);

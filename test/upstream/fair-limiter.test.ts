@@ -62,55 +62,110 @@ describe('FairLimiter', () => {
     expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'a4', 'b2', 'a5']);
   });
 
-  it('frees the connection of a call that fails', async () => {
+  it('frees the connection of a call that fails, or throws before it is under way', async () => {
     const limiter = new FairLimiter(1, 100);
     const failure = new Error('no answer');
     await expect(limiter.run({}, () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(
+      limiter.run({}, () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
     await expect(limiter.run({}, async () => 'answered')).resolves.toBe('answered');
+    expect(limiter.use).toEqual({ inFlight: 0, waiting: 0 });
   });
 
-  it('refuses a call at once when the queue is full, and still serves those waiting', async () => {
-    const { call, finish, started } = calls(new FairLimiter(1, 2));
-    const request = {};
-    for (const name of ['a1', 'a2', 'a3']) void call(request, name);
-    await expect(call({}, 'refused')).rejects.toBeInstanceOf(LimiterFull);
+  it("makes room in a full queue for another request's call: the request with the most calls waiting gives up its newest", async () => {
+    const limiter = new FairLimiter(1, 2);
+    const { call, finish, started } = calls(limiter);
+    const burst = {};
+    for (const name of ['a1', 'a2']) void call(burst, name);
+    const newest = call(burst, 'a3');
     await settle();
-    for (const name of ['a1', 'a2', 'a3']) await finish(name);
-    expect(started).toEqual(['a1', 'a2', 'a3']);
+    expect(limiter.use).toEqual({ inFlight: 1, waiting: 2 });
+    void call({}, 'b1');
+    await expect(newest).rejects.toBeInstanceOf(LimiterFull);
+    expect(limiter.use).toEqual({ inFlight: 1, waiting: 2 });
+    for (const name of ['a1', 'a2', 'b1']) await finish(name);
+    expect(started).toEqual(['a1', 'a2', 'b1']);
   });
 
-  it('under any arrivals and finishes: at most `concurrency` at once, every call runs, each request in order, and a waiting call is passed by at most one call of each other request per call of its own ahead of it', async () => {
+  it('refuses the newcomer when its own request has the most calls waiting, the newcomer counted (ties too)', async () => {
+    const limiter = new FairLimiter(1, 2);
+    const { call, finish, started } = calls(limiter);
+    const [first, second] = [{}, {}];
+    for (const [party, name] of [[first, 'a1'], [first, 'a2'], [second, 'b1']] as const) void call(party, name);
+    await settle();
+    // Each request has one call waiting: the newcomer's would make two.
+    await expect(call(first, 'a3')).rejects.toBeInstanceOf(LimiterFull);
+    await expect(call({}, 'c1')).rejects.toBeInstanceOf(LimiterFull);
+    for (const name of ['a1', 'a2', 'b1']) await finish(name);
+    expect(started).toEqual(['a1', 'a2', 'b1']);
+  });
+
+  it('counts every refusal and handover back: a queue filled and drained twice refuses the same', async () => {
+    const limiter = new FairLimiter(1, 3);
+    const { call, finish } = calls(limiter);
+    for (const round of ['x', 'y']) {
+      const party = {};
+      const names = [1, 2, 3, 4].map((index) => `${round}${index}`);
+      for (const name of names) void call(party, name);
+      await expect(call(party, `${round}5`)).rejects.toBeInstanceOf(LimiterFull);
+      await settle();
+      expect(limiter.use).toEqual({ inFlight: 1, waiting: 3 });
+      for (const name of names) await finish(name);
+      expect(limiter.use).toEqual({ inFlight: 0, waiting: 0 });
+    }
+  });
+
+  it('under any arrivals and finishes: at most `concurrency` at once, every call runs or is refused from a request with the most waiting, each request in order, and a waiting call is passed by at most one call of each other request per call of its own ahead of it', async () => {
+    // Arrivals outnumber finishes, so that queues build up behind bursts and fill.
     const step = fc.oneof(
-      fc.record({ arrive: fc.nat({ max: 3 }) }),
-      fc.record({ finish: fc.nat({ max: 20 }) }),
+      { weight: 3, arbitrary: fc.record({ arrive: fc.nat({ max: 3 }) }) },
+      { weight: 2, arbitrary: fc.record({ finish: fc.nat({ max: 20 }) }) },
     );
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 60 }), async (concurrency, steps) => {
-        const limiter = new FairLimiter(concurrency, 1_000);
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 12 }), fc.array(step, { maxLength: 60 }), async (concurrency, queueLimit, steps) => {
+        const limiter = new FairLimiter(concurrency, queueLimit);
         const parties = [{}, {}, {}, {}];
         const running: Array<() => void> = [];
         /** Per call: its request, how many calls of its request waited ahead of it, and how many calls had started when it came. */
         const made: Array<{ party: number; ahead: number; startsBefore: number }> = [];
         const order: number[] = [];
+        const refused = new Set<number>();
         const outcomes: Promise<void>[] = [];
         let most = 0;
+        const waitingOf = (party: number) =>
+          made.filter((call, id) => call.party === party && !order.includes(id) && !refused.has(id)).length;
         const arrive = (party: number) => {
           const id = made.length;
-          const ahead = made.filter((other, index) => other.party === party && !order.includes(index)).length;
-          made.push({ party, ahead, startsBefore: order.length });
+          made.push({ party, ahead: waitingOf(party), startsBefore: order.length });
           outcomes.push(
-            limiter.run(parties[party]!, () => {
-              order.push(id);
-              most = Math.max(most, running.length + 1);
-              return new Promise<void>((resolve) => running.push(resolve));
-            }),
+            limiter
+              .run(parties[party]!, () => {
+                order.push(id);
+                most = Math.max(most, running.length + 1);
+                return new Promise<void>((resolve) => running.push(resolve));
+              })
+              .catch((error: unknown) => {
+                expect(error).toBeInstanceOf(LimiterFull);
+                refused.add(id);
+              }),
           );
         };
         for (const next of steps) {
+          // Calls waiting per request before this step, the newcomer counted.
+          const before = parties.map((_, party) => waitingOf(party) + ('arrive' in next && next.arrive === party ? 1 : 0));
+          const refusedBefore = refused.size;
           if ('arrive' in next) arrive(next.arrive);
           else if (running.length > 0) running.splice(next.finish % running.length, 1)[0]!();
           await settle();
-          expect(limiter.use).toEqual({ inFlight: running.length, waiting: made.length - order.length });
+          expect(limiter.use).toEqual({ inFlight: running.length, waiting: made.length - order.length - refused.size });
+          expect(limiter.use.waiting).toBeLessThanOrEqual(queueLimit);
+          // A refusal only when an arrival met a full queue, and only of a request that had the most calls waiting.
+          const newlyRefused = [...refused].slice(refusedBefore);
+          expect(newlyRefused.length).toBeLessThanOrEqual('arrive' in next ? 1 : 0);
+          for (const id of newlyRefused) expect(before[made[id]!.party]).toBe(Math.max(...before));
         }
         while (running.length > 0) {
           running.shift()!();
@@ -118,7 +173,7 @@ describe('FairLimiter', () => {
         }
         await Promise.all(outcomes);
         expect(most).toBeLessThanOrEqual(concurrency);
-        expect([...order].sort((a, b) => a - b)).toEqual(made.map((_, id) => id));
+        expect([...order, ...refused].sort((a, b) => a - b)).toEqual(made.map((_, id) => id));
         for (let party = 0; party < parties.length; party += 1) {
           const own = order.filter((id) => made[id]!.party === party);
           expect(own).toEqual([...own].sort((a, b) => a - b));
@@ -127,8 +182,9 @@ describe('FairLimiter', () => {
         // per turn of the call's request, which needs a turn for each call waiting ahead of it
         // and one for itself. (First come, first served, a call behind a burst waits for all of it.)
         const others = parties.length - 1;
-        made.forEach(({ party, ahead, startsBefore }, id) => {
-          const passedBy = order.slice(startsBefore, order.indexOf(id)).filter((other) => made[other]!.party !== party);
+        order.forEach((id, position) => {
+          const { party, ahead, startsBefore } = made[id]!;
+          const passedBy = order.slice(startsBefore, position).filter((other) => made[other]!.party !== party);
           expect(passedBy.length).toBeLessThanOrEqual((ahead + 1) * others);
         });
       }),

@@ -208,6 +208,17 @@ describe('ProviderResilience', () => {
     expect(circuit).toEqual(['open']);
   });
 
+  it("gives a connection to the requests owning the calls in turn, and calls no request owns a turn of their own", async () => {
+    const { policy } = watched({ concurrency: 1 });
+    const started: string[] = [];
+    const call = (name: string, owner?: { connection: { destroyed: boolean } }) =>
+      policy.run(async () => (started.push(name), sleep(20).then(() => ok)), owner);
+    const [burst, next] = [{ connection: { destroyed: false } }, { connection: { destroyed: false } }];
+    const calls = [...['a1', 'a2', 'a3', 'a4'].map((name) => call(name, burst)), call('b1', next), call('token'), call('a5', burst)];
+    await Promise.all(calls);
+    expect(started).toEqual(['a1', 'a2', 'b1', 'token', 'a3', 'a4', 'a5']);
+  });
+
   describe('for a client that has gone', () => {
     const gone = { connection: { destroyed: true } };
 
