@@ -2,24 +2,7 @@
  * Cloud Controller v2's `q` filters, read and evaluated as `VCAP::RestAPI::Query`
  * (cloud_controller_ng) does, for the fake Cloud Controller.
  */
-
-/** A Cloud Controller error answer; the fake's routes reply with `status` and `body`. */
-export class CloudControllerError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: { description: string; error_code: string; code: number },
-  ) {
-    super(body.description);
-  }
-
-  static badQueryParameter(detail: string): CloudControllerError {
-    return new CloudControllerError(400, {
-      description: `The query parameter is invalid: ${detail}`,
-      error_code: 'CF-BadQueryParameter',
-      code: 10005,
-    });
-  }
-}
+import { CloudControllerError } from './errors';
 
 /** `query_parameters` of the v2 OrganizationsController. */
 const QUERYABLE_KEYS = [
