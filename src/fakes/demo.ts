@@ -1,7 +1,7 @@
 /**
  * Demo mode: with no provider configured (outside production), the fakes start on loopback
- * with sample data, the providers point at them, and the credentials to paste into Sandbox
- * are printed.
+ * with sample data and the providers point at them; Apollo Sandbox opens with an example
+ * operation and the demo user's headers, which are also printed.
  */
 import type { Config } from '../config';
 import { DEMO_AUTH0_AUDIENCE, DEMO_AUTH0_USER_ID } from './auth0/seed';

@@ -107,14 +107,11 @@ export abstract class FakeServer {
   protected abstract routes(app: FastifyInstance): void;
 
   private async intercept(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const rawUrl = request.raw.url ?? '/';
-    const queryStart = rawUrl.indexOf('?');
-    const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const recorded: RecordedRequest = {
       method: request.method,
-      rawUrl,
-      rawPath,
-      query: new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1)),
+      rawUrl: request.raw.url ?? '/',
+      rawPath: rawPath(request),
+      query: rawQuery(request),
       headers: request.headers,
       body: undefined,
     };
@@ -124,7 +121,7 @@ export abstract class FakeServer {
     if (this.requests.length >= 2 * this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
     this.recorded.set(request, recorded);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
-    const fault = this.takeFault(rawPath);
+    const fault = this.takeFault(recorded.rawPath);
     if (!fault) return;
     if (fault.delayMs) await sleep(fault.delayMs);
     if (fault.reset) {
@@ -156,4 +153,31 @@ export abstract class FakeServer {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A request's path as it was sent, still percent-encoded. */
+export function rawPath(request: FastifyRequest): string {
+  return (request.raw.url ?? '/').split('?')[0]!;
+}
+
+/**
+ * A request's query as it was sent, read as the providers' servers read it (`+` is a space),
+ * not as Fastify's parser does (it would hide repeated or odd parameters).
+ */
+export function rawQuery(request: FastifyRequest): URLSearchParams {
+  const rawUrl = request.raw.url ?? '/';
+  const queryStart = rawUrl.indexOf('?');
+  return new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
+}
+
+/** A string field of a parsed form or JSON body; undefined when it is absent or not a string. */
+export function formField(body: unknown, name: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value: unknown = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The time in whole seconds since the epoch, as JWTs and rate-limit headers write it. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }

@@ -4,6 +4,8 @@
  * the fake's RSA. Expiry is still checked on every use: an expired token goes through the full
  * verification again, which refuses it exactly as before.
  */
+import { nowSeconds } from './fake-server';
+
 const MAX_VERDICTS = 10_000;
 
 export class TokenVerdicts<T> {
@@ -12,7 +14,7 @@ export class TokenVerdicts<T> {
   async verify(token: string, verify: (token: string) => Promise<{ value: T; exp?: number | undefined }>): Promise<T> {
     const known = this.verdicts.get(token);
     // As jose decides: valid while the current second is before `exp`.
-    if (known && Math.floor(Date.now() / 1000) < known.expiresAt) return known.value;
+    if (known && nowSeconds() < known.expiresAt) return known.value;
     const { value, exp } = await verify(token);
     if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.clear();
     this.verdicts.set(token, { value, expiresAt: exp ?? Number.POSITIVE_INFINITY });

@@ -16,11 +16,15 @@ const MEMBERSHIPS = '{ myOrganizationMemberships(first: 5) { totalCount nodes { 
 describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
   let harness: Harness;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  /** What the server logged at warn and above. */
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     harness = await startHarness({
+      logStream: { write: (line: string) => logLines.push(line) },
       config: (config) => ({
         ...config,
+        logLevel: 'warn',
         membershipCacheTtlSeconds: 60,
         rolePermissionsCacheTtlSeconds: 60,
         // Caller-token mode: Cloud Foundry answers each caller with their own token.
@@ -55,6 +59,29 @@ describe('with MEMBERSHIP_CACHE_TTL_SECONDS and role permissions kept', () => {
     const metrics = await (await fetch(`${harness.url}/metrics`)).text();
     expect(metrics).toMatch(/^cache_lookups_total\{cache="membership_lists",outcome="hit"\} [1-9]/m);
     expect(metrics).toMatch(/^cache_lookups_total\{cache="verified_tokens",outcome="hit"\} [1-9]/m);
+  });
+
+  it('says in the log of each request that reads it, from the cache too, that an Auth0 list stops at the paging wall', async () => {
+    const userId = 'auth0|cache-wall-member';
+    harness.auth0.addUser(userId);
+    for (let index = 0; index < 1001; index += 1) {
+      const organization = harness.auth0.addOrganization({ id: `org_cachewall${String(index).padStart(5, '0')}`, name: `cache-wall-${index}` });
+      harness.auth0.addMember(organization.id, userId);
+    }
+    const token = await harness.auth0.mintCallerToken(userId, { audience: DEMO_AUTH0_AUDIENCE });
+    logLines.length = 0;
+    for (let request = 0; request < 2; request += 1) {
+      const { body } = await harness.graphql(MEMBERSHIPS, { headers: bearer(token) });
+      expect(body.data!.myOrganizationMemberships.totalCount).toBe(1000);
+    }
+    // Ten pages, once: the second list came from the cache.
+    expect(harness.auth0.requestsTo(usersRoute)).toHaveLength(10);
+    const cut = logLines.map((line) => JSON.parse(line)).filter((line) => /first 1000 organizations/.test(line.msg));
+    expect(cut.map(({ listed, total }) => ({ listed, total }))).toEqual([
+      { listed: 1000, total: 1001 },
+      { listed: 1000, total: 1001 },
+    ]);
+    expect(new Set(cut.map((line) => line.reqId)).size).toBe(2);
   });
 
   it('keeps a Wacht list per session: another session is asked for its own', async () => {

@@ -20,6 +20,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { formField, nowSeconds } from '../fake-server';
 import { TokenVerdicts } from '../token-verdicts';
 import { AUTH0_ERRORS, HttpAnswer } from './errors';
 
@@ -142,13 +143,13 @@ export class AuthorizationServer {
   }
 
   private async grantManagementToken(request: FastifyRequest): Promise<object> {
-    const grantType = field(request.body, 'grant_type');
+    const grantType = formField(request.body, 'grant_type');
     if (grantType === undefined) throw oauthError(400, 'invalid_request', 'Missing required parameter: grant_type');
     if (grantType !== 'client_credentials') {
       throw oauthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`);
     }
     const { clientId, scopes } = this.authenticateClient(request.body);
-    const audience = field(request.body, 'audience');
+    const audience = formField(request.body, 'audience');
     if (audience === undefined) {
       throw oauthError(403, 'access_denied', 'No audience parameter was provided, and no default audience has been configured');
     }
@@ -160,9 +161,9 @@ export class AuthorizationServer {
 
   /** Client credentials in the body (`client_secret_post`), as the official SDK sends them. */
   private authenticateClient(body: unknown): { clientId: string; scopes: string[] } {
-    const clientId = field(body, 'client_id');
+    const clientId = formField(body, 'client_id');
     const client = clientId === undefined ? undefined : this.clients.get(clientId);
-    if (clientId === undefined || !client || client.secret !== field(body, 'client_secret')) {
+    if (clientId === undefined || !client || client.secret !== formField(body, 'client_secret')) {
       throw oauthError(401, 'access_denied', 'Unauthorized');
     }
     return { clientId, scopes: client.scopes };
@@ -214,12 +215,6 @@ function tokenRejection(error: unknown): HttpAnswer {
 }
 
 /** A form field or JSON property of the token request, when it is a single string. */
-function field(body: unknown, name: string): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value: unknown = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * The tenant's RSA key for another RSA algorithm (a CryptoKey is bound to one); for any other
  * family, a key no one publishes.
@@ -228,8 +223,4 @@ async function signingKey(tenantKey: CryptoKey, algorithm: string): Promise<Cryp
   if (/^(RS|PS)\d{3}$/.test(algorithm)) return (await importJWK(await exportJWK(tenantKey), algorithm)) as CryptoKey;
   if (algorithm.startsWith('HS')) return generateSecret(algorithm);
   return (await generateKeyPair(algorithm)).privateKey;
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -6,9 +6,9 @@
  * This server holds the tenant's directory and its Management API routes; its authorization
  * server, paging and rate limiter are modules of their own beside it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
-import { FakeServer, type Fault } from '../fake-server';
+import { FakeServer, rawQuery, type Fault } from '../fake-server';
 import { AuthorizationServer, type CallerTokenOptions } from './authorization-server';
 import { AUTH0_ERRORS, HttpAnswer } from './errors';
 import { paginate, parsePaging, rejectUnknownParams } from './paging';
@@ -236,13 +236,6 @@ export class FakeAuth0 extends FakeServer {
     if (!entry) throw new HttpAnswer(404, AUTH0_ERRORS.roleNotFound);
     return entry;
   }
-}
-
-/** The query exactly as sent (Fastify's parsed one would hide repeated or odd parameters). */
-function rawQuery(request: FastifyRequest): URLSearchParams {
-  const rawUrl = request.raw.url ?? '';
-  const queryStart = rawUrl.indexOf('?');
-  return new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
 }
 
 function byId(a: { id: string }, b: { id: string }): number {

@@ -1,9 +1,9 @@
 /**
  * The tenant's Management API rate limit, as Auth0 meters it: one token bucket per tenant, the
- * X-RateLimit-* headers on every answer, and the 429 with its documented body once it is empty.
+ * X-RateLimit-* headers on every Management API answer, and the 429 with its documented body once it is empty.
  */
 import type { FastifyReply } from 'fastify';
-import type { Fault } from '../fake-server';
+import { nowSeconds, type Fault } from '../fake-server';
 import { AUTH0_ERRORS } from './errors';
 
 /** A token bucket per tenant, as Auth0 meters the Management API. */
@@ -57,7 +57,7 @@ export function rateLimitedFault(
   { resetInSeconds = 1, retryAfterSeconds, times = 1 }: RateLimitedFaultOptions,
 ): Fault {
   const headers = () => ({
-    ...rateLimitHeaders(INJECTED_FAULT_LIMIT, 0, Math.floor(Date.now() / 1000) + resetInSeconds),
+    ...rateLimitHeaders(INJECTED_FAULT_LIMIT, 0, nowSeconds() + resetInSeconds),
     ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
   });
   return { path, times, status: 429, body: AUTH0_ERRORS.tooManyRequests, headers };

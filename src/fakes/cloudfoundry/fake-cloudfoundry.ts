@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FakeServer, type Fault } from '../fake-server';
+import { FakeServer, nowSeconds, rawPath, rawQuery, type Fault } from '../fake-server';
 import {
   CloudControllerError,
   insufficientScope,
@@ -118,7 +118,7 @@ export class FakeCloudFoundry extends FakeServer {
     return {
       status: 429,
       headers: () => {
-        const resetsAt = String(Math.floor(Date.now() / 1000) + retryAfterSeconds);
+        const resetsAt = String(nowSeconds() + retryAfterSeconds);
         return {
           'X-RateLimit-Limit-V2-API': '2000',
           'X-RateLimit-Remaining-V2-API': '0',
@@ -361,16 +361,6 @@ function organizationResource(org: CfOrganization) {
   };
 }
 
-function rawPath(request: FastifyRequest): string {
-  return (request.raw.url ?? '/').split('?')[0]!;
-}
-
-/** The query as Rack reads it (`+` is a space), not as fastify's parser does. */
-function rawQuery(request: FastifyRequest): URLSearchParams {
-  const url = request.raw.url ?? '';
-  const start = url.indexOf('?');
-  return new URLSearchParams(start < 0 ? '' : url.slice(start + 1));
-}
 
 /** Cloud Controller's timestamp format: seconds, UTC, `Z`. */
 export function timestamp(date: Date): string {

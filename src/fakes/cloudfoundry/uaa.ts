@@ -16,6 +16,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
+import { formField, nowSeconds } from '../fake-server';
 import { TokenVerdicts } from '../token-verdicts';
 import { invalidAuthToken } from './errors';
 
@@ -185,7 +186,7 @@ export class FakeUaa {
   ): Promise<{ token: string; jti: string }> {
     const key = await this.signingKey;
     const jti = randomUUID().replaceAll('-', '');
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const issuedAt = nowSeconds();
     const token = await new SignJWT({
       jti,
       ...claims,
@@ -224,12 +225,6 @@ function audience(scopes: string[], clientId: string): string[] {
     scope.includes('.') ? scope.slice(0, scope.lastIndexOf('.')) : scope,
   );
   return [...new Set([...resources, clientId])];
-}
-
-function formField(body: unknown, name: string): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function isString(value: unknown): value is string {

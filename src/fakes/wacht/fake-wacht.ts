@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
-import { FakeServer, type Fault } from '../fake-server';
+import { FakeServer, nowSeconds, rawQuery, type Fault } from '../fake-server';
 
 const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
 const MEMBERSHIPS_PATH_PATTERN = /^\/me\/organization-memberships$/;
@@ -268,7 +268,7 @@ export class FakeWacht extends FakeServer {
   }
 
   private async signSessionToken(expiresInSeconds: number): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     this.rotatingTokenCount += 1;
     return new SignJWT({ sess: 4_200_000 + this.rotatingTokenCount, rotating_token: String(7_300_000 + this.rotatingTokenCount) })
       .setProtectedHeader({ alg: 'ES256' })
@@ -292,7 +292,7 @@ export class FakeWacht extends FakeServer {
 function sessionToken(request: FastifyRequest): string | undefined {
   return (
     nonEmpty(cookieValue(request.headers.cookie, SESSION_COOKIE)) ??
-    nonEmpty(queryValue(request.raw.url ?? '/', DEV_SESSION_QUERY)) ??
+    nonEmpty(rawQuery(request).get(DEV_SESSION_QUERY) ?? undefined) ??
     nonEmpty(firstValue(request.headers[DEV_SESSION_HEADER]))
   );
 }
@@ -305,12 +305,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     return decodeLeniently(unquote(pair.slice(separator + 1).trim()));
   }
   return undefined;
-}
-
-function queryValue(rawUrl: string, name: string): string | undefined {
-  const queryStart = rawUrl.indexOf('?');
-  if (queryStart < 0) return undefined;
-  return new URLSearchParams(rawUrl.slice(queryStart + 1)).get(name) ?? undefined;
 }
 
 function hostWithoutPort(host: string | undefined): string {

@@ -27,7 +27,7 @@ export interface Auth0List<T> {
 /** The most `per_page` allows. */
 const PER_PAGE = 100;
 /** Offset paging stops here: Auth0 refuses a page with `(page + 1) * per_page > 1000`. */
-const REACHABLE_RECORDS = 1000;
+export const REACHABLE_RECORDS = 1000;
 
 export class Auth0DataSource {
   constructor(

@@ -8,7 +8,7 @@ import { userSubject, type OrganizationRecord, type ProviderSource, type Request
 import { perKeyLoader } from '../loaders';
 import type { TtlCache } from '../ttl-cache';
 import { wholeListSource } from '../whole-list-source';
-import type { Auth0DataSource } from './data-source';
+import { REACHABLE_RECORDS, type Auth0DataSource } from './data-source';
 import { isAuth0OrganizationId, isAuth0UserId } from './ids';
 import { toMembership, toOrganization, toRole } from './mapping';
 
@@ -54,7 +54,7 @@ export function auth0Source({ caller, logger }: RequestScope, api: Auth0DataSour
       // Auth0's offset paging stops at 1000: the list and its totalCount are the first 1000. Said
       // in the log (no id), since the answer cannot say it and the operator is asked why.
       if (list.total > list.items.length) {
-        logger.warn({ provider: 'AUTH0', listed: list.items.length, total: list.total }, "AUTH0 lists only a user's first 1000 organizations");
+        logger.warn({ provider: 'AUTH0', listed: list.items.length, total: list.total }, `AUTH0 lists only a user's first ${REACHABLE_RECORDS} organizations`);
       }
       return list.items.map((organization) => toMembership(organization, userId));
     },
