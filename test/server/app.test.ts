@@ -2,6 +2,8 @@
  * The HTTP surface beside GraphQL: health, metrics, the Sandbox landing page, CSRF
  * prevention, request ids, and an orderly shutdown.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEMO_WACHT_SESSION } from '../../src/fakes/wacht/seed';
 import { REQUEST_TIMEOUT_MS, urlHost } from '../../src/server/app';
 import { startHarness, type Harness } from '../support/harness';
@@ -118,6 +120,18 @@ describe('outside production', () => {
       /upstream_requests_total\{provider="WACHT",route="GET \/me\/organization-memberships",status="200"\} [1-9]/,
     );
     expect(text).not.toContain(DEMO_WACHT_SESSION);
+  });
+
+  it("has every metric README, Operations names (its list and its alerts' PromQL)", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('- `GET /metrics`: Prometheus text:'), readme.indexOf('- OpenTelemetry:'));
+    const named = new Set(section.match(/\b(?:upstream|graphql|cache)_[a-z_]+/g));
+    expect(named.size).toBeGreaterThan(10);
+    const text = await (await fetch(`${harness.url}/metrics`)).text();
+    const registered = new Set([...text.matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
+    // A histogram's series are its name with _bucket, _count or _sum.
+    const missing = [...named].filter((name) => !registered.has(name.replace(/_(bucket|count|sum)$/, '')) && !registered.has(name));
+    expect(missing).toEqual([]);
   });
 
   it('has closed-circuit and idle-connection series for each configured provider from the start, and none for the others', async () => {
