@@ -181,3 +181,8 @@ export function formField(body: unknown, name: string): string | undefined {
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/** RFC 3339 in UTC with whole seconds (`2024-01-15T10:30:00Z`), as Cloud Controller and Wacht write times. */
+export function rfc3339Seconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FakeServer, nowSeconds, rawPath, rawQuery, type Fault } from '../fake-server';
+import { FakeServer, nowSeconds, rawPath, rawQuery, rfc3339Seconds, type Fault } from '../fake-server';
 import {
   CloudControllerError,
   insufficientScope,
@@ -150,7 +150,7 @@ export class FakeCloudFoundry extends FakeServer {
   }
 
   addOrganization(input: NewOrganization): CfOrganization {
-    const now = timestamp(new Date());
+    const now = rfc3339Seconds(new Date());
     const org: CfOrganization = {
       guid: randomUUID(),
       status: 'active',
@@ -359,10 +359,4 @@ function organizationResource(org: CfOrganization) {
       ...links,
     },
   };
-}
-
-
-/** Cloud Controller's timestamp format: seconds, UTC, `Z`. */
-export function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

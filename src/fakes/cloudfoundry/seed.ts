@@ -5,7 +5,8 @@
  * grant. Everything, guids included, is the same on every run.
  */
 import { createHash } from 'node:crypto';
-import { timestamp, type FakeCloudFoundry, type OrganizationRole } from './fake-cloudfoundry';
+import { rfc3339Seconds } from '../fake-server';
+import type { FakeCloudFoundry, OrganizationRole } from './fake-cloudfoundry';
 
 export const DEMO_CF_USER_GUID = stableGuid('user', 'demo');
 /** Shares some of the demo user's organizations and has a few of their own. */
@@ -76,8 +77,8 @@ function addOrganization(fake: FakeCloudFoundry, name: string, index: number): s
     guid: stableGuid('organization', name),
     name,
     status: index % 17 === 3 ? 'suspended' : 'active',
-    created_at: timestamp(new Date(created)),
-    updated_at: index % 13 === 0 ? null : timestamp(new Date(created + 3_600_000)),
+    created_at: rfc3339Seconds(new Date(created)),
+    updated_at: index % 13 === 0 ? null : rfc3339Seconds(new Date(created + 3_600_000)),
   }).guid;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
-import { FakeServer, nowSeconds, rawQuery, type Fault } from '../fake-server';
+import { FakeServer, nowSeconds, rawQuery, rfc3339Seconds, type Fault } from '../fake-server';
 
 const WACHT_MEMBERSHIPS_PATH = '/me/organization-memberships';
 const MEMBERSHIPS_PATH_PATTERN = /^\/me\/organization-memberships$/;
@@ -185,7 +185,7 @@ export class FakeWacht extends FakeServer {
    * later show up in the next answer.
    */
   addSession(token: string, user: WachtFakeUser, shape: WachtShape = 'legacy'): void {
-    const signin = { id: this.signinId(shape), user_id: user.id, created_at: rfc3339(new Date()) };
+    const signin = { id: this.signinId(shape), user_id: user.id, created_at: rfc3339Seconds(new Date()) };
     this.sessions.set(token, { user, shape, signin, revoked: false });
   }
 
@@ -373,11 +373,6 @@ function currentMembership(membership: WachtFakeMembership, user: WachtFakeUser)
 
 function sessionBody(signin: WachtSignin): WachtSessionBody {
   return { signin_attempts: [], signins: [signin], signup_attempts: [], active_signin: signin };
-}
-
-/** RFC 3339 in UTC without fractional seconds, as in the documented examples. */
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Fiber's limiter headers: `X-RateLimit-Reset` is the seconds until the window ends, not a time. */
